@@ -1,0 +1,41 @@
+# One virtual environment, pinned dependencies. Every target works from a fresh clone.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup test demo lint golden bench docs clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (jumpgate needs Python 3.11)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@if [ -d .git ] && [ -f .pre-commit-config.yaml ]; then $(BIN)/pre-commit install --install-hooks >/dev/null && echo "pre-commit hooks installed"; fi
+	@touch $(STAMP)
+
+test: setup
+	$(BIN)/python -m pytest
+
+demo: setup
+	$(BIN)/jumpgate demo
+
+lint: setup
+	$(BIN)/ruff check scripts tests benchmarks
+	$(BIN)/ruff format --check scripts tests benchmarks
+	$(BIN)/mypy
+
+golden: setup
+	$(BIN)/python tests/refresh_golden.py
+
+bench: setup
+	$(BIN)/python benchmarks/bench_validate_render.py
+
+docs: setup
+	$(BIN)/jumpgate rules --format markdown > docs/rules.md
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,59 @@
+"""Every AWS limit jumpgate respects, in one table (see FACTS.md; AWS raises some over time).
+
+Checks refer to these by name; no other module writes a limit as a literal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    value: int
+    unit: str
+    adjustable: bool  # can a Service Quotas request raise it?
+
+
+_LIMITS = [
+    Limit("iam_users_per_account", 5000, "users", False),
+    Limit("iam_groups_per_account", 300, "groups", True),
+    Limit("groups_per_user", 10, "groups", False),
+    Limit("managed_policies_per_group", 10, "policies", False),
+    Limit("managed_policies_per_role", 10, "policies", True),
+    Limit("user_inline_policy_chars", 2048, "characters", False),
+    Limit("group_inline_policy_chars", 5120, "characters", False),
+    Limit("role_inline_policy_chars", 10240, "characters", False),
+    Limit("managed_policy_chars", 6144, "characters", False),
+    Limit("role_trust_policy_chars", 2048, "characters", True),
+    Limit("roles_per_account", 1000, "roles", True),
+    Limit("user_name_chars", 64, "characters", False),
+    Limit("role_name_chars", 64, "characters", False),
+    Limit("group_name_chars", 128, "characters", False),
+    Limit("policy_name_chars", 128, "characters", False),
+    Limit("switch_role_path_and_name_chars", 64, "characters", False),
+    Limit("min_session_seconds", 3600, "seconds", False),
+    Limit("max_session_seconds", 43200, "seconds", False),
+    Limit("cfn_resources_per_template", 500, "resources", False),
+    Limit("cfn_parameters_per_template", 200, "parameters", False),
+    Limit("cfn_outputs_per_template", 200, "outputs", False),
+    Limit("cfn_parameter_value_bytes", 4096, "bytes", False),
+    Limit("cfn_template_body_bytes", 51200, "bytes", False),
+    Limit("cfn_stacks_per_account_region", 2000, "stacks", True),
+    Limit("iam_tag_value_chars", 256, "characters", False),
+    Limit("stack_name_chars", 128, "characters", False),
+]
+
+LIMITS: dict[str, Limit] = {limit.name: limit for limit in _LIMITS}
+
+
+def limit(name: str) -> int:
+    return LIMITS[name].value
+
+
+def policy_chars(document: object) -> int:
+    """IAM counts policy size without whitespace (outside strings is what matters in practice)."""
+    import json
+
+    return len(json.dumps(document, separators=(",", ":")))

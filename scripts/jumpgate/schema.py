@@ -1,0 +1,89 @@
+"""Validate: each data file against its JSON Schema (the same files editors use)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+
+from jumpgate.findings import Finding
+from jumpgate.loader import Document
+
+SCHEMA_NAMES = ("account", "organization", "team")
+
+
+def schema_dir() -> Path:
+    """Schemas live at the repository root (for editors); the package ships a copy when installed."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent.parent / "schemas", here / "schemas"):
+        if candidate.is_dir():
+            return candidate
+    return Path(str(resources.files("jumpgate") / "schemas"))
+
+
+@cache
+def _validator(name: str) -> Draft202012Validator:
+    folder = schema_dir()
+    loaded = {n: json.loads((folder / f"{n}.schema.json").read_text()) for n in SCHEMA_NAMES}
+    registry: Registry[Any] = Registry().with_resources(
+        (f"{n}.schema.json", Resource.from_contents(s)) for n, s in loaded.items()
+    ).with_resources((s["$id"], Resource.from_contents(s)) for s in loaded.values())
+    return Draft202012Validator(loaded[name], registry=registry)
+
+
+def _describe(error: ValidationError) -> str:
+    """A short, human message for a schema error (jsonschema's own ones are long)."""
+    where = "/".join(str(p) for p in error.absolute_path) or "the file"
+    validator = error.validator
+    if validator == "additionalProperties":
+        return error.message.replace("Additional properties are not allowed", "unknown key")
+    if validator == "required":
+        return f"{where}: {error.message}"
+    if validator == "type":
+        expected = error.validator_value
+        got = type(error.instance).__name__.replace("str", "string").replace("NoneType", "nothing")
+        hint = " (quote it)" if expected == "string" and isinstance(error.instance, int) else ""
+        return f"{where}: expected {expected}, got {got}{hint}"
+    if validator == "pattern":
+        return f"{where}: {error.instance!r} does not match {error.validator_value!r}"
+    if validator in ("oneOf", "anyOf") and error.validator_value and isinstance(error.instance, dict):
+        options = [
+            "/".join(v.get("required", [])) for v in error.validator_value if isinstance(v, dict)
+        ]
+        if all(options):
+            return f"{where}: needs one of: {', '.join(options)}"
+    return f"{where}: {error.message}"
+
+
+def _position_path(error: ValidationError) -> tuple[tuple[str | int, ...], bool]:
+    """Where to point: the offending key for unknown keys, else the offending value."""
+    path = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in allowed]
+        if extra:
+            return (*path, extra[0]), True
+    if error.validator == "propertyNames":
+        return path, True
+    return path, False
+
+
+def check_schema(doc: Document, name: str) -> list[Finding]:
+    findings = []
+    for error in _validator(name).iter_errors(doc.data):
+        # A oneOf/anyOf wraps more precise errors; report the deepest one when there is one.
+        best = error
+        while best.context:
+            deeper = max(best.context, key=lambda e: len(e.absolute_path))
+            if len(deeper.absolute_path) <= len(best.absolute_path):
+                break
+            best = deeper
+        path, key = _position_path(best)
+        findings.append(doc.finding(path, "E101", _describe(best), key=key))
+    return findings
