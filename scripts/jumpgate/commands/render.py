@@ -1,0 +1,46 @@
+"""`jumpgate render [--check]`: write (or check) the parameter files and the manifest."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from jumpgate.commands.common import add_report_arguments, failing, report, today
+from jumpgate.pipeline import validate
+from jumpgate.render import check, rendered_files, write
+
+HELP = "expand the team files into parameter files and the deployment manifest"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 listing stale, missing and orphaned files")
+    add_report_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    result = validate(args.root, today(args))
+    if not result.ok:
+        report(result.findings, args.format)
+        print("render: not rendering while the input has errors", file=sys.stderr)
+        return 1
+    files = rendered_files(result.org, result.expansion)
+    if args.check:
+        findings = [*result.findings, *check(args.root, files)]
+        report(findings, args.format, quiet_ok=True)
+        stale = [f for f in findings if f.rule_id.startswith("E6")]
+        if stale:
+            print(f"render --check: {len(stale)} generated file(s) out of date; "
+                  "run `jumpgate render` and commit the result", file=sys.stderr)
+        else:
+            print(f"render --check: {len(files)} generated files up to date", file=sys.stderr)
+        return 1 if failing(findings, args.fail_on) else 0
+    outcome = write(args.root, files)
+    report(result.findings, args.format, quiet_ok=True)
+    print(f"render: {len(outcome.written)} written, {len(outcome.deleted)} deleted, "
+          f"{outcome.unchanged} unchanged ({len(files)} files)", file=sys.stderr)
+    for rel in outcome.written:
+        print(f"  wrote   {rel}", file=sys.stderr)
+    for rel in outcome.deleted:
+        print(f"  deleted {rel}", file=sys.stderr)
+    return 1 if failing(result.findings, args.fail_on) else 0

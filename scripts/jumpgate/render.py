@@ -1,0 +1,125 @@
+"""Render: stacks become parameter files (CodePipeline template-configuration format) and one
+deployment manifest. Output is deterministic: sorted keys, stable order, trailing newline.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from jumpgate.expand import MANIFEST, PARAMETERS, Expansion, Stack
+from jumpgate.findings import Finding
+from jumpgate.model import Organization
+from jumpgate.rules import hint_of
+
+MANIFEST_VERSION = 1
+
+
+def _dump(data: object) -> str:
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def parameter_file(stack: Stack) -> str:
+    return _dump({"Parameters": stack.parameters, "Tags": stack.tags})
+
+
+def manifest(org: Organization, expansion: Expansion) -> str:
+    identity = expansion.identity
+    return _dump({
+        "version": MANIFEST_VERSION,
+        "organization": org.name,
+        "region": org.region,
+        "identity_account": {"name": identity.name, "id": identity.id} if identity else None,
+        "stages": expansion.stages,
+        # Deploy order: stage by stage; in the identity stage the baseline, then groups, then
+        # people (a user's groups must exist first); depends_on says so explicitly.
+        "stacks": [
+            {
+                "order": index,
+                "name": s.name,
+                "stage": s.stage,
+                "account": s.account,
+                "account_id": s.account_id,
+                "region": s.region,
+                "template": s.template,
+                "parameter_file": s.parameter_file,
+                "depends_on": list(s.depends_on),
+            }
+            for index, s in enumerate(expansion.stacks)
+        ],
+    })
+
+
+def rendered_files(org: Organization, expansion: Expansion) -> dict[str, str]:
+    files = {s.parameter_file: parameter_file(s) for s in expansion.stacks}
+    files[MANIFEST] = manifest(org, expansion)
+    return files
+
+
+def existing_files(root: Path) -> set[str]:
+    found = {p.relative_to(root).as_posix() for p in (root / PARAMETERS).rglob("*.json")}
+    if (root / MANIFEST).is_file():
+        found.add(MANIFEST)
+    return found
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    written: list[str]
+    deleted: list[str]
+    unchanged: int
+
+
+def write(root: Path, files: dict[str, str]) -> RenderResult:
+    """Write what changed, delete orphans (a removed person or grant loses its files)."""
+    written, deleted, unchanged = [], [], 0
+    for rel, text in sorted(files.items()):
+        path = root / rel
+        data = text.encode()
+        try:
+            if path.read_bytes() == data:
+                unchanged += 1
+                continue
+        except OSError:
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        written.append(rel)
+    for rel in sorted(existing_files(root) - set(files)):
+        (root / rel).unlink()
+        deleted.append(rel)
+    # Leave no empty account folders behind.
+    params = root / PARAMETERS
+    if params.is_dir():
+        for folder in sorted(params.iterdir()):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+    return RenderResult(written, deleted, unchanged)
+
+
+def check(root: Path, files: dict[str, str]) -> list[Finding]:
+    """Stale, missing and orphaned generated files, without writing anything."""
+    findings = []
+    for rel, text in sorted(files.items()):
+        path = root / rel
+        try:
+            current = path.read_bytes()
+        except OSError:
+            findings.append(Finding(rel, 0, 0, "E602", "is missing", hint_of("E602")))
+            continue
+        if current != text.encode():
+            findings.append(Finding(rel, _first_difference(current.decode("utf-8", "replace"), text),
+                                    1, "E601", "differs from what the team files render",
+                                    hint_of("E601")))
+    for rel in sorted(existing_files(root) - set(files)):
+        findings.append(Finding(rel, 0, 0, "E603", "no longer rendered from any team file",
+                                hint_of("E603")))
+    return findings
+
+
+def _first_difference(current: str, expected: str) -> int:
+    for number, (a, b) in enumerate(zip(current.splitlines(), expected.splitlines(), strict=False), 1):
+        if a != b:
+            return number
+    return min(len(current.splitlines()), len(expected.splitlines())) + 1
