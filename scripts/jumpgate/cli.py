@@ -30,9 +30,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, module in COMMANDS.items():
         command = sub.add_parser(name, help=module.HELP, description=module.HELP)
-        command.add_argument("--root", type=Path, default=Path("."), metavar="DIR",
-                             help="repository root (default: the current directory)")
-        command.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+        command.add_argument(
+            "--root",
+            type=Path,
+            default=Path("."),
+            metavar="DIR",
+            help="repository root (default: the current directory)",
+        )
+        command.add_argument(
+            "--debug", action="store_true", help="show tracebacks of internal errors"
+        )
         module.add_arguments(command)
     return parser
 
@@ -56,8 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # an internal error must never look like a finding
         if args.debug:
             raise
-        print(f"jumpgate: internal error: {type(exc).__name__}: {exc} (rerun with --debug)",
-              file=sys.stderr)
+        print(
+            f"jumpgate: internal error: {type(exc).__name__}: {exc} (rerun with --debug)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
 
 

@@ -28,31 +28,53 @@ def check_references(org: Organization, today: dt.date) -> list[Finding]:
     for team in org.teams.values():
         for set_name, pset in team.permission_sets.items():
             if set_name in org.levels:
-                out.append(pset.source.finding("E213", f"permission set {set_name!r} has the name "
-                                               "of an organization level", key=True))
+                out.append(
+                    pset.source.finding(
+                        "E213",
+                        f"permission set {set_name!r} has the name of an organization level",
+                        key=True,
+                    )
+                )
         for grant in team.grants:
             src = grant.source
             level = find_level(org, team, grant.level)
             if level is None and have_org:
                 known = sorted({*org.levels, *team.permission_sets})
-                out.append(src.finding("E207", f"unknown access level {grant.level!r}; known: "
-                                       f"{', '.join(known)}", sub=("level",)))
+                out.append(
+                    src.finding(
+                        "E207",
+                        f"unknown access level {grant.level!r}; known: {', '.join(known)}",
+                        sub=("level",),
+                    )
+                )
             if grant.who is not None:
                 for index, who in enumerate(grant.who):
                     if who not in team.people:
-                        out.append(src.finding("E208", f"{who!r} is not a person of team "
-                                               f"{team.name!r}", sub=("who", index)))
+                        out.append(
+                            src.finding(
+                                "E208",
+                                f"{who!r} is not a person of team {team.name!r}",
+                                sub=("who", index),
+                            )
+                        )
             for index, env in enumerate(grant.environments):
                 if have_org and env not in org.environments:
-                    out.append(src.finding("E205", f"unknown environment {env!r}",
-                                           sub=("environments", index)))
+                    out.append(
+                        src.finding(
+                            "E205", f"unknown environment {env!r}", sub=("environments", index)
+                        )
+                    )
             for index, name in enumerate(grant.accounts):
                 if name not in org.accounts:
-                    out.append(src.finding("E206", f"unknown account {name!r}",
-                                           sub=("accounts", index)))
+                    out.append(
+                        src.finding("E206", f"unknown account {name!r}", sub=("accounts", index))
+                    )
                 elif org.accounts[name].is_identity:
-                    out.append(src.finding("E214", f"{name!r} is the identity account",
-                                           sub=("accounts", index)))
+                    out.append(
+                        src.finding(
+                            "E214", f"{name!r} is the identity account", sub=("accounts", index)
+                        )
+                    )
             if have_org:
                 out += _check_grant_rules(org, grant, level, today)
     return out
@@ -62,13 +84,19 @@ def _check_org(org: Organization) -> list[Finding]:
     out: list[Finding] = []
     for env in org.environments.values():
         if env.stage not in org.environments:
-            out.append(env.source.finding("E205", f"stage {env.stage!r} is not an environment",
-                                          sub=("stage",)))
+            out.append(
+                env.source.finding(
+                    "E205", f"stage {env.stage!r} is not an environment", sub=("stage",)
+                )
+            )
     for level in org.levels.values():
         for index, env_name in enumerate(level.denied_in):
             if env_name not in org.environments:
-                out.append(level.source.finding("E205", f"unknown environment {env_name!r}",
-                                                sub=("denied_in", index)))
+                out.append(
+                    level.source.finding(
+                        "E205", f"unknown environment {env_name!r}", sub=("denied_in", index)
+                    )
+                )
     return out
 
 
@@ -86,23 +114,39 @@ def _check_accounts(org: Organization, have_org: bool) -> list[Finding]:
             out.append(src.finding("E204", f"unknown team {account.team!r}", sub=("team",)))
         if have_org and not account.is_identity and account.environment not in org.environments:
             known = ", ".join([*org.environments, IDENTITY])
-            out.append(src.finding("E205", f"unknown environment {account.environment!r}; "
-                                   f"known: {known}", sub=("environment",)))
+            out.append(
+                src.finding(
+                    "E205",
+                    f"unknown environment {account.environment!r}; known: {known}",
+                    sub=("environment",),
+                )
+            )
     for account_id, names in by_id.items():
         for name in sorted(names)[1:]:
-            out.append(org.accounts[name].source.finding(
-                "E201", f"account id {account_id} is also account {sorted(names)[0]!r}",
-                sub=("id",)))
+            out.append(
+                org.accounts[name].source.finding(
+                    "E201",
+                    f"account id {account_id} is also account {sorted(names)[0]!r}",
+                    sub=("id",),
+                )
+            )
     for names in by_lower.values():
         for name in sorted(names)[1:]:
-            out.append(org.accounts[name].source.finding(
-                "E202", f"account {name!r} differs from {sorted(names)[0]!r} only by case"))
+            out.append(
+                org.accounts[name].source.finding(
+                    "E202", f"account {name!r} differs from {sorted(names)[0]!r} only by case"
+                )
+            )
     identities = sorted(a.name for a in org.accounts.values() if a.is_identity)
     if len(identities) > 1:
         for name in identities[1:]:
-            out.append(org.accounts[name].source.finding(
-                "E203", f"second identity account (first: {identities[0]!r})",
-                sub=("environment",)))
+            out.append(
+                org.accounts[name].source.finding(
+                    "E203",
+                    f"second identity account (first: {identities[0]!r})",
+                    sub=("environment",),
+                )
+            )
     elif not identities and org.org_source is not None and org.accounts:
         out.append(org.org_source.finding("E203", "no account has `environment: identity`"))
     return out
@@ -119,17 +163,31 @@ def _check_people(org: Organization) -> list[Finding]:
                 first[person.username] = (person.name, person.email, team_name)
                 other = lower.setdefault(person.username.lower(), person.username)
                 if other != person.username:
-                    out.append(person.source.finding(
-                        "E202", f"user {person.username!r} differs from {other!r} only by case",
-                        key=True))
+                    out.append(
+                        person.source.finding(
+                            "E202",
+                            f"user {person.username!r} differs from {other!r} only by case",
+                            key=True,
+                        )
+                    )
             elif (person.name, person.email) != seen[:2]:
-                out.append(person.source.finding(
-                    "E209", f"{person.username!r} is {person.name} <{person.email}> here but "
-                    f"{seen[0]} <{seen[1]}> in team {seen[2]!r}", key=True))
+                out.append(
+                    person.source.finding(
+                        "E209",
+                        f"{person.username!r} is {person.name} <{person.email}> here but "
+                        f"{seen[0]} <{seen[1]}> in team {seen[2]!r}",
+                        key=True,
+                    )
+                )
             if not TAG_VALUE.fullmatch(person.name):
-                out.append(person.source.finding(
-                    "E301", f"name {person.name!r} has characters IAM tags do not allow",
-                    "use letters, digits, spaces and _.:/=+-@ only", sub=("name",)))
+                out.append(
+                    person.source.finding(
+                        "E301",
+                        f"name {person.name!r} has characters IAM tags do not allow",
+                        "use letters, digits, spaces and _.:/=+-@ only",
+                        sub=("name",),
+                    )
+                )
     return out
 
 
@@ -141,15 +199,23 @@ def _check_grant_rules(org: Organization, grant, level, today: dt.date) -> list[
         try:
             expires = dt.date.fromisoformat(grant.expires)
         except ValueError:
-            out.append(src.finding("E101", f"expires: {grant.expires!r} is not a valid date",
-                                   sub=("expires",)))
+            out.append(
+                src.finding(
+                    "E101", f"expires: {grant.expires!r} is not a valid date", sub=("expires",)
+                )
+            )
         else:
             if expires < today:
                 out.append(src.finding("W403", f"expired on {grant.expires}", sub=("expires",)))
     accounts = grant_accounts(org, grant)
     if not accounts and all(a in org.accounts for a in grant.accounts):
-        out.append(src.finding("W211", f"team {grant.team!r} has no account in "
-                               f"{', '.join(grant.environments) or 'the listed accounts'}"))
+        out.append(
+            src.finding(
+                "W211",
+                f"team {grant.team!r} has no account in "
+                f"{', '.join(grant.environments) or 'the listed accounts'}",
+            )
+        )
     if level is None:
         return out
     for account in accounts:
@@ -157,16 +223,31 @@ def _check_grant_rules(org: Organization, grant, level, today: dt.date) -> list[
         if env is None:
             continue
         if env.name in level.denied_in:
-            out.append(src.finding("E401", f"level {level.name!r} is not allowed in {env.name} "
-                                   f"(account {account.name!r})", sub=("level",)))
+            out.append(
+                src.finding(
+                    "E401",
+                    f"level {level.name!r} is not allowed in {env.name} (account {account.name!r})",
+                    sub=("level",),
+                )
+            )
         elif level.elevated and env.strict:
             if not (grant.expires and grant.reason):
-                out.append(src.finding("E402", f"level {level.name!r} in {env.name} account "
-                                       f"{account.name!r} needs `expires` and `reason`"))
+                out.append(
+                    src.finding(
+                        "E402",
+                        f"level {level.name!r} in {env.name} account "
+                        f"{account.name!r} needs `expires` and `reason`",
+                    )
+                )
             elif expires and (expires - today).days > env.max_elevation_days:
-                out.append(src.finding("E404", f"expires {grant.expires}, more than "
-                                       f"{env.max_elevation_days} days ahead in {env.name}",
-                                       sub=("expires",)))
+                out.append(
+                    src.finding(
+                        "E404",
+                        f"expires {grant.expires}, more than "
+                        f"{env.max_elevation_days} days ahead in {env.name}",
+                        sub=("expires",),
+                    )
+                )
     return out
 
 
@@ -177,43 +258,79 @@ def check_expansion(org: Organization, exp: Expansion) -> list[Finding]:
     for name, group in exp.groups.items():
         src = group.grant.source
         if len(name) > limit("group_name_chars") or not IAM_NAME.fullmatch(name):
-            out.append(src.finding("E301", f"group name {name!r} is invalid or longer than "
-                                   f"{limit('group_name_chars')} characters"))
+            out.append(
+                src.finding(
+                    "E301",
+                    f"group name {name!r} is invalid or longer than "
+                    f"{limit('group_name_chars')} characters",
+                )
+            )
         document = group_policy(group, path)
         size = policy_chars(document)
         if size > limit("group_inline_policy_chars"):
-            out.append(src.finding("E502", f"group policy is {size:,} characters, over the "
-                                   f"{limit('group_inline_policy_chars'):,} allowed"))
+            out.append(
+                src.finding(
+                    "E502",
+                    f"group policy is {size:,} characters, over the "
+                    f"{limit('group_inline_policy_chars'):,} allowed",
+                )
+            )
         arns = ",".join(sorted(r.arn(path) for r in group.roles))
         if len(arns.encode()) > limit("cfn_parameter_value_bytes"):
-            out.append(src.finding("E501", f"RoleArns is {len(arns.encode()):,} bytes, over "
-                                   f"{limit('cfn_parameter_value_bytes'):,}"))
+            out.append(
+                src.finding(
+                    "E501",
+                    f"RoleArns is {len(arns.encode()):,} bytes, over "
+                    f"{limit('cfn_parameter_value_bytes'):,}",
+                )
+            )
     identity_id = exp.identity.id if exp.identity else "000000000000"
     for role in exp.roles.values():
         src = role.level.source
         if len(role.name) > limit("role_name_chars"):
-            out.append(src.finding("E301", f"role name {role.name!r} is longer than "
-                                   f"{limit('role_name_chars')} characters", key=True))
+            out.append(
+                src.finding(
+                    "E301",
+                    f"role name {role.name!r} is longer than {limit('role_name_chars')} characters",
+                    key=True,
+                )
+            )
         elif len(path) + len(role.name) > limit("switch_role_path_and_name_chars"):
-            out.append(src.finding("E302", f"path {path!r} and role {role.name!r} are "
-                                   f"{len(path) + len(role.name)} characters", key=True))
+            out.append(
+                src.finding(
+                    "E302",
+                    f"path {path!r} and role {role.name!r} are "
+                    f"{len(path) + len(role.name)} characters",
+                    key=True,
+                )
+            )
         size = policy_chars(trust_policy(role, identity_id, path))
         if size > limit("role_trust_policy_chars"):
             out.append(src.finding("E502", f"trust policy of {role.name!r} is {size:,} characters"))
         if role.level.policy is not None:
             custom = policy_chars(role.level.policy)
             if custom > limit("cfn_parameter_value_bytes"):
-                out.append(src.finding("E501", f"policy is {custom:,} characters; a parameter "
-                                       f"holds at most {limit('cfn_parameter_value_bytes'):,}",
-                                       sub=("policy",)))
+                out.append(
+                    src.finding(
+                        "E501",
+                        f"policy is {custom:,} characters; a parameter "
+                        f"holds at most {limit('cfn_parameter_value_bytes'):,}",
+                        sub=("policy",),
+                    )
+                )
     for username, user in exp.users.items():
         count = 1 + len(user.groups)  # everyone's group + one per grant
         if count > limit("groups_per_user"):
             person = _first_person(org, username)
             if person is not None:
-                out.append(person.source.finding(
-                    "E303", f"{username!r} would be in {count} groups ({everyone_group(org)} and "
-                    f"{len(user.groups)} grants), IAM allows {limit('groups_per_user')}", key=True))
+                out.append(
+                    person.source.finding(
+                        "E303",
+                        f"{username!r} would be in {count} groups ({everyone_group(org)} and "
+                        f"{len(user.groups)} grants), IAM allows {limit('groups_per_user')}",
+                        key=True,
+                    )
+                )
     out += _check_quotas(org, exp)
     return out
 
@@ -264,11 +381,21 @@ def _check_quotas(org: Organization, exp: Expansion) -> list[Finding]:
             src = org.accounts[account].source
             if count > spec.value:
                 verb = "request an increase" if spec.adjustable else "split the organization"
-                out.append(src.finding("E506", f"{count:,} {spec.unit} exceed the quota "
-                                       f"{quota} ({spec.value:,}); {verb} of at least "
-                                       f"{count - spec.value:,}"))
+                out.append(
+                    src.finding(
+                        "E506",
+                        f"{count:,} {spec.unit} exceed the quota "
+                        f"{quota} ({spec.value:,}); {verb} of at least "
+                        f"{count - spec.value:,}",
+                    )
+                )
             elif count > 0.8 * spec.value:
-                out.append(src.finding("W505", f"{count:,} {spec.unit} use "
-                                       f"{100 * count // spec.value}% of quota {quota} "
-                                       f"({spec.value:,})"))
+                out.append(
+                    src.finding(
+                        "W505",
+                        f"{count:,} {spec.unit} use "
+                        f"{100 * count // spec.value}% of quota {quota} "
+                        f"({spec.value:,})",
+                    )
+                )
     return out

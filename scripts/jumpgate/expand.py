@@ -94,7 +94,8 @@ def role_name(org: Organization, level: Level) -> str:
 def grant_accounts(org: Organization, grant: Grant) -> list[Account]:
     """The accounts a grant reaches: the team's own in the listed environments, plus named ones."""
     chosen = {
-        a.name: a for a in org.accounts.values()
+        a.name: a
+        for a in org.accounts.values()
         if a.team == grant.team and a.environment in grant.environments
     }
     for name in grant.accounts:
@@ -158,7 +159,9 @@ def expand(org: Organization) -> Expansion:
     for team_name in sorted(org.teams):
         team = org.teams[team_name]
         for person in team.people.values():
-            user = out.users.setdefault(person.username, User(person.username, person.name, person.email))
+            user = out.users.setdefault(
+                person.username, User(person.username, person.name, person.email)
+            )
             user.teams.append(team_name)
         for grant in team.grants:
             level = find_level(org, team, grant.level)
@@ -174,7 +177,10 @@ def expand(org: Organization) -> Expansion:
             name = group_name(org, grant)
             members = tuple(m for m in grant_members(team, grant) if m in team.people)
             out.groups[name] = Group(
-                name, grant, members, tuple(roles),
+                name,
+                grant,
+                members,
+                tuple(roles),
                 expiry_instant(grant.expires) if grant.expires else None,
             )
             for member in members:
@@ -195,16 +201,38 @@ def _stacks(org: Organization, out: Expansion) -> list[Stack]:
     common_tags = {f"{org.prefix}:managed-by": "jumpgate", f"{org.prefix}:organization": org.name}
     baseline = f"{org.prefix}-baseline"
 
-    def identity_stack(name: str, template: str, params: dict[str, str], tags: dict[str, str],
-                       depends: tuple[str, ...]) -> Stack:
-        return Stack(name, IDENTITY_STAGE, identity.name, identity.id, org.region,
-                     f"{TEMPLATES}/{template}", params, {**common_tags, **tags}, depends)
+    def identity_stack(
+        name: str,
+        template: str,
+        params: dict[str, str],
+        tags: dict[str, str],
+        depends: tuple[str, ...],
+    ) -> Stack:
+        return Stack(
+            name,
+            IDENTITY_STAGE,
+            identity.name,
+            identity.id,
+            org.region,
+            f"{TEMPLATES}/{template}",
+            params,
+            {**common_tags, **tags},
+            depends,
+        )
 
-    stacks.append(identity_stack(baseline, "identity-baseline.yaml", {
-        "EveryoneGroupName": everyone_group(org),
-        "ForceMfaPolicyName": f"{org.prefix}-force-mfa",
-        "Path": org.path,
-    }, {}, ()))
+    stacks.append(
+        identity_stack(
+            baseline,
+            "identity-baseline.yaml",
+            {
+                "EveryoneGroupName": everyone_group(org),
+                "ForceMfaPolicyName": f"{org.prefix}-force-mfa",
+                "Path": org.path,
+            },
+            {},
+            (),
+        )
+    )
     group_stack = {}
     for name in sorted(out.groups):
         group = out.groups[name]
@@ -215,23 +243,39 @@ def _stacks(org: Organization, out: Expansion) -> list[Stack]:
             tags[f"{org.prefix}:expires"] = group.grant.expires
         if group.grant.reason:
             tags[f"{org.prefix}:reason"] = tag_value(group.grant.reason)
-        stacks.append(identity_stack(stack_name, "identity-group.yaml", {
-            "GroupName": name,
-            "Path": org.path,
-            "RoleArns": ",".join(sorted(r.arn(org.path) for r in group.roles)),
-            "Expires": group.expires_at or "",
-        }, tags, (baseline,)))
+        stacks.append(
+            identity_stack(
+                stack_name,
+                "identity-group.yaml",
+                {
+                    "GroupName": name,
+                    "Path": org.path,
+                    "RoleArns": ",".join(sorted(r.arn(org.path) for r in group.roles)),
+                    "Expires": group.expires_at or "",
+                },
+                tags,
+                (baseline,),
+            )
+        )
     for username in sorted(out.users):
         user = out.users[username]
         groups = [everyone_group(org), *sorted(user.groups)]
-        stacks.append(identity_stack(stack_slug(f"{org.prefix}-user-{username}"), "identity-user.yaml", {
-            "UserName": username,
-            "Path": org.path,
-            "Groups": ",".join(groups),
-            "FullName": tag_value(user.name),
-            "Email": user.email,
-            "Teams": " ".join(sorted(user.teams)),
-        }, {}, (baseline, *sorted(group_stack[g] for g in user.groups))))
+        stacks.append(
+            identity_stack(
+                stack_slug(f"{org.prefix}-user-{username}"),
+                "identity-user.yaml",
+                {
+                    "UserName": username,
+                    "Path": org.path,
+                    "Groups": ",".join(groups),
+                    "FullName": tag_value(user.name),
+                    "Email": user.email,
+                    "Teams": " ".join(sorted(user.teams)),
+                },
+                {},
+                (baseline, *sorted(group_stack[g] for g in user.groups)),
+            )
+        )
 
     stage_order = list(dict.fromkeys(env.stage for env in org.environments.values()))
     out.stages = [IDENTITY_STAGE, *stage_order]
@@ -240,29 +284,34 @@ def _stacks(org: Organization, out: Expansion) -> list[Stack]:
         account = org.accounts[account_name]
         env = org.environments[account.environment]
         level = role.level
-        by_stage[env.stage].append(Stack(
-            name=stack_slug(f"{org.prefix}-role-{role.name.removeprefix(org.prefix + '-')}"),
-            stage=env.stage,
-            account=account.name,
-            account_id=account.id,
-            region=org.region,
-            template=f"{TEMPLATES}/target-role.yaml",
-            parameters={
-                "RoleName": role.name,
-                "Path": org.path,
-                "IdentityAccountId": identity.id,
-                "PeoplePath": org.path,
-                "MaxSessionDuration": str(role.max_session_seconds),
-                "MfaMaxAgeSeconds": str(role.mfa_max_age_seconds or 0),
-                "RequireSessionName": str(role.require_session_name).lower(),
-                "RequireSourceIdentity": str(role.require_source_identity).lower(),
-                "ManagedPolicyArns": ",".join(level.managed_policies),
-                "PermissionsBoundary": role.permissions_boundary or "",
-                "CustomPolicy": minified(level.policy),
-            },
-            tags={**common_tags, f"{org.prefix}:level": level.name,
-                  **({f"{org.prefix}:team": level.team} if level.team else {})},
-        ))
+        by_stage[env.stage].append(
+            Stack(
+                name=stack_slug(f"{org.prefix}-role-{role.name.removeprefix(org.prefix + '-')}"),
+                stage=env.stage,
+                account=account.name,
+                account_id=account.id,
+                region=org.region,
+                template=f"{TEMPLATES}/target-role.yaml",
+                parameters={
+                    "RoleName": role.name,
+                    "Path": org.path,
+                    "IdentityAccountId": identity.id,
+                    "PeoplePath": org.path,
+                    "MaxSessionDuration": str(role.max_session_seconds),
+                    "MfaMaxAgeSeconds": str(role.mfa_max_age_seconds or 0),
+                    "RequireSessionName": str(role.require_session_name).lower(),
+                    "RequireSourceIdentity": str(role.require_source_identity).lower(),
+                    "ManagedPolicyArns": ",".join(level.managed_policies),
+                    "PermissionsBoundary": role.permissions_boundary or "",
+                    "CustomPolicy": minified(level.policy),
+                },
+                tags={
+                    **common_tags,
+                    f"{org.prefix}:level": level.name,
+                    **({f"{org.prefix}:team": level.team} if level.team else {}),
+                },
+            )
+        )
     for stage in stage_order:
         stacks.extend(by_stage[stage])
     return stacks

@@ -47,7 +47,12 @@ class Document:
         return self.values.get((), (1, 1))
 
     def finding(
-        self, path: JsonPath, rule_id: str, message: str, hint: str | None = None, *,
+        self,
+        path: JsonPath,
+        rule_id: str,
+        message: str,
+        hint: str | None = None,
+        *,
         key: bool = False,
     ) -> Finding:
         line, column = self.where(path, key=key)
@@ -99,7 +104,9 @@ def load_document(root: Path, path: Path) -> tuple[Document | None, list[Finding
     """Read one YAML data file. Returns (document, []) or (None, [finding])."""
     rel = path.relative_to(root).as_posix() if path.is_absolute() else path.as_posix()
 
-    def fail(rule_id: str, message: str, line: int = 0, column: int = 0) -> tuple[None, list[Finding]]:
+    def fail(
+        rule_id: str, message: str, line: int = 0, column: int = 0
+    ) -> tuple[None, list[Finding]]:
         return None, [Finding(rel, line, column, rule_id, message, hint_of(rule_id))]
 
     full = path if path.is_absolute() else root / path
@@ -141,7 +148,7 @@ def load_document(root: Path, path: Path) -> tuple[Document | None, list[Finding
 
 
 def iter_yaml_files(folder: Path) -> Iterator[Path]:
-    """`*.yaml` / `*.yml` entries of a folder in a stable order (directories included: they fail)."""
+    """`*.yaml` / `*.yml` entries of a folder, sorted (directories too: loading them fails)."""
     if not folder.is_dir():
         return
     for entry in sorted(folder.iterdir()):

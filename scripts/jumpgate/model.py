@@ -22,8 +22,15 @@ class Source:
     doc: Document
     path: JsonPath
 
-    def finding(self, rule_id: str, message: str, hint: str | None = None, *,
-                sub: JsonPath = (), key: bool = False) -> Finding:
+    def finding(
+        self,
+        rule_id: str,
+        message: str,
+        hint: str | None = None,
+        *,
+        sub: JsonPath = (),
+        key: bool = False,
+    ) -> Finding:
         return self.doc.finding((*self.path, *sub), rule_id, message, hint, key=key)
 
 
@@ -186,18 +193,20 @@ def _read_team(doc: Document) -> Team:
     grants = []
     for index, g in enumerate(raw.get("access", [])):
         who = g["who"]
-        grants.append(Grant(
-            team=name,
-            index=index,
-            who=None if who == "all" else tuple(who),
-            level=g["level"],
-            environments=tuple(g.get("environments", ())),
-            accounts=tuple(g.get("accounts", ())),
-            expires=g.get("expires"),
-            reason=g.get("reason"),
-            group=g.get("group"),
-            source=Source(doc, ("access", index)),
-        ))
+        grants.append(
+            Grant(
+                team=name,
+                index=index,
+                who=None if who == "all" else tuple(who),
+                level=g["level"],
+                environments=tuple(g.get("environments", ())),
+                accounts=tuple(g.get("accounts", ())),
+                expires=g.get("expires"),
+                reason=g.get("reason"),
+                group=g.get("group"),
+                source=Source(doc, ("access", index)),
+            )
+        )
     return Team(name, raw.get("description", ""), people, sets, tuple(grants), Source(doc, ()))
 
 
@@ -229,9 +238,14 @@ def load_organization(root: Path) -> tuple[Organization, list[Finding]]:
             continue
         team = _read_team(doc)
         if team.name != path.stem:
-            findings.append(doc.finding(("team",), "E102",
-                f"declares team {team.name!r} but the file is named {path.name!r}",
-                f"rename the file to teams/{team.name}.yaml"))
+            findings.append(
+                doc.finding(
+                    ("team",),
+                    "E102",
+                    f"declares team {team.name!r} but the file is named {path.name!r}",
+                    f"rename the file to teams/{team.name}.yaml",
+                )
+            )
             continue
         org.teams[team.name] = team
     return org, findings

@@ -69,11 +69,13 @@ def trust_policy(role: Role, identity_account_id: str, people_path: str) -> dict
         },
     ]
     if role.require_source_identity:
-        statements.append({
-            "Sid": "SourceIdentityRequired",
-            "Effect": "Deny",
-            "Principal": {"AWS": root},
-            "Action": "sts:AssumeRole",
-            "Condition": {"Null": {"sts:SourceIdentity": "true"}},
-        })
+        statements.append(
+            {
+                "Sid": "SourceIdentityRequired",
+                "Effect": "Deny",
+                "Principal": {"AWS": root},
+                "Action": "sts:AssumeRole",
+                "Condition": {"Null": {"sts:SourceIdentity": "true"}},
+            }
+        )
     return {"Version": "2012-10-17", "Statement": statements}

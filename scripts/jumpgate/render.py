@@ -26,29 +26,31 @@ def parameter_file(stack: Stack) -> str:
 
 def manifest(org: Organization, expansion: Expansion) -> str:
     identity = expansion.identity
-    return _dump({
-        "version": MANIFEST_VERSION,
-        "organization": org.name,
-        "region": org.region,
-        "identity_account": {"name": identity.name, "id": identity.id} if identity else None,
-        "stages": expansion.stages,
-        # Deploy order: stage by stage; in the identity stage the baseline, then groups, then
-        # people (a user's groups must exist first); depends_on says so explicitly.
-        "stacks": [
-            {
-                "order": index,
-                "name": s.name,
-                "stage": s.stage,
-                "account": s.account,
-                "account_id": s.account_id,
-                "region": s.region,
-                "template": s.template,
-                "parameter_file": s.parameter_file,
-                "depends_on": list(s.depends_on),
-            }
-            for index, s in enumerate(expansion.stacks)
-        ],
-    })
+    return _dump(
+        {
+            "version": MANIFEST_VERSION,
+            "organization": org.name,
+            "region": org.region,
+            "identity_account": {"name": identity.name, "id": identity.id} if identity else None,
+            "stages": expansion.stages,
+            # Deploy order: stage by stage; in the identity stage the baseline, then groups, then
+            # people (a user's groups must exist first); depends_on says so explicitly.
+            "stacks": [
+                {
+                    "order": index,
+                    "name": s.name,
+                    "stage": s.stage,
+                    "account": s.account,
+                    "account_id": s.account_id,
+                    "region": s.region,
+                    "template": s.template,
+                    "parameter_file": s.parameter_file,
+                    "depends_on": list(s.depends_on),
+                }
+                for index, s in enumerate(expansion.stacks)
+            ],
+        }
+    )
 
 
 def rendered_files(org: Organization, expansion: Expansion) -> dict[str, str]:
@@ -109,17 +111,27 @@ def check(root: Path, files: dict[str, str]) -> list[Finding]:
             findings.append(Finding(rel, 0, 0, "E602", "is missing", hint_of("E602")))
             continue
         if current != text.encode():
-            findings.append(Finding(rel, _first_difference(current.decode("utf-8", "replace"), text),
-                                    1, "E601", "differs from what the team files render",
-                                    hint_of("E601")))
+            findings.append(
+                Finding(
+                    rel,
+                    _first_difference(current.decode("utf-8", "replace"), text),
+                    1,
+                    "E601",
+                    "differs from what the team files render",
+                    hint_of("E601"),
+                )
+            )
     for rel in sorted(existing_files(root) - set(files)):
-        findings.append(Finding(rel, 0, 0, "E603", "no longer rendered from any team file",
-                                hint_of("E603")))
+        findings.append(
+            Finding(rel, 0, 0, "E603", "no longer rendered from any team file", hint_of("E603"))
+        )
     return findings
 
 
 def _first_difference(current: str, expected: str) -> int:
-    for number, (a, b) in enumerate(zip(current.splitlines(), expected.splitlines(), strict=False), 1):
+    for number, (a, b) in enumerate(
+        zip(current.splitlines(), expected.splitlines(), strict=False), 1
+    ):
         if a != b:
             return number
     return min(len(current.splitlines()), len(expected.splitlines())) + 1

@@ -39,28 +39,47 @@ _RULES = [
     Rule("E204", "unknown team", "use the name of a file in teams/"),
     Rule("E205", "unknown environment", "use an environment defined in org/organization.yaml"),
     Rule("E206", "unknown account", "use the name of a file in accounts/"),
-    Rule("E207", "unknown access level", "use a level of org/organization.yaml or a permission "
-         "set of this team"),
+    Rule(
+        "E207",
+        "unknown access level",
+        "use a level of org/organization.yaml or a permission set of this team",
+    ),
     Rule("E208", "unknown person", "list the person under `people:` of this team"),
-    Rule("E209", "person's identity differs between teams",
-         "use the same name and email in every team file"),
+    Rule(
+        "E209",
+        "person's identity differs between teams",
+        "use the same name and email in every team file",
+    ),
     Rule("E210", "team declared twice", "each team has exactly one file in teams/"),
     Rule("W211", "grant reaches no account", "remove the grant, or add the team's account"),
     Rule("E212", "duplicate group name", "give one of the grants a distinct `group:` name"),
-    Rule("E213", "permission set shadows an organization level",
-         "rename the permission set"),
-    Rule("E214", "grant into the identity account", "people already live in the identity "
-         "account; grant target accounts only"),
+    Rule("E213", "permission set shadows an organization level", "rename the permission set"),
+    Rule(
+        "E214",
+        "grant into the identity account",
+        "people already live in the identity account; grant target accounts only",
+    ),
     # E3xx: IAM naming and per-principal limits
-    Rule("E301", "invalid IAM name", "use at most the allowed length of letters, digits and +=,.@_-"),
-    Rule("E302", "role path and name too long for console Switch Role",
-         "shorten the level or team name"),
+    Rule(
+        "E301", "invalid IAM name", "use at most the allowed length of letters, digits and +=,.@_-"
+    ),
+    Rule(
+        "E302",
+        "role path and name too long for console Switch Role",
+        "shorten the level or team name",
+    ),
     Rule("E303", "person in too many groups", "merge grants: IAM allows 10 groups per user"),
     # E4xx: the organization's access rules
-    Rule("E401", "level not allowed in this environment",
-         "choose a level allowed there (see org/organization.yaml)"),
-    Rule("E402", "elevated access without expiry and reason",
-         "add `expires: YYYY-MM-DD` and `reason:` to the grant"),
+    Rule(
+        "E401",
+        "level not allowed in this environment",
+        "choose a level allowed there (see org/organization.yaml)",
+    ),
+    Rule(
+        "E402",
+        "elevated access without expiry and reason",
+        "add `expires: YYYY-MM-DD` and `reason:` to the grant",
+    ),
     Rule("W403", "grant has expired", "IAM already denies it; remove the grant"),
     Rule("E404", "expiry too far ahead", "elevated access is time-bound; shorten `expires`"),
     # E5xx: AWS and CloudFormation quotas

@@ -19,7 +19,7 @@ SCHEMA_NAMES = ("account", "organization", "team")
 
 
 def schema_dir() -> Path:
-    """Schemas live at the repository root (for editors); the package ships a copy when installed."""
+    """Schemas live at the repository root, where editors find them too."""
     here = Path(__file__).resolve().parent
     for candidate in (here.parent.parent / "schemas", here / "schemas"):
         if candidate.is_dir():
@@ -31,9 +31,11 @@ def schema_dir() -> Path:
 def _validator(name: str) -> Draft202012Validator:
     folder = schema_dir()
     loaded = {n: json.loads((folder / f"{n}.schema.json").read_text()) for n in SCHEMA_NAMES}
-    registry: Registry[Any] = Registry().with_resources(
-        (f"{n}.schema.json", Resource.from_contents(s)) for n, s in loaded.items()
-    ).with_resources((s["$id"], Resource.from_contents(s)) for s in loaded.values())
+    registry: Registry[Any] = (
+        Registry()
+        .with_resources((f"{n}.schema.json", Resource.from_contents(s)) for n, s in loaded.items())
+        .with_resources((s["$id"], Resource.from_contents(s)) for s in loaded.values())
+    )
     return Draft202012Validator(loaded[name], registry=registry)
 
 
@@ -51,8 +53,12 @@ def _describe(error: ValidationError) -> str:
         hint = " (quote it)" if expected == "string" and isinstance(error.instance, int) else ""
         return f"{where}: expected {expected}, got {got}{hint}"
     if validator == "pattern":
-        return f"{where}: {error.instance!r} does not match {error.validator_value!r}"
-    if validator in ("oneOf", "anyOf") and error.validator_value and isinstance(error.instance, dict):
+        return f"{where}: {error.instance!r} does not match {str(error.validator_value)!r}"
+    if (
+        validator in ("oneOf", "anyOf")
+        and error.validator_value
+        and isinstance(error.instance, dict)
+    ):
         options = [
             "/".join(v.get("required", [])) for v in error.validator_value if isinstance(v, dict)
         ]

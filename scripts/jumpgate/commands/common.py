@@ -19,13 +19,22 @@ def _date(text: str) -> dt.date:
 
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="output format (default: text)")
-    parser.add_argument("--fail-on", choices=("error", "warning"), default="error",
-                        help="lowest severity that makes the exit code 1 (default: error)")
-    parser.add_argument("--today", type=_date, default=None, metavar="YYYY-MM-DD",
-                        help="judge expiry dates as of this day (default: today, UTC; "
-                        "or $JUMPGATE_TODAY)")
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        default="error",
+        help="lowest severity that makes the exit code 1 (default: error)",
+    )
+    parser.add_argument(
+        "--today",
+        type=_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="judge expiry dates as of this day (default: today, UTC; or $JUMPGATE_TODAY)",
+    )
 
 
 def today(args: argparse.Namespace) -> dt.date:

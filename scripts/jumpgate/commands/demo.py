@@ -30,9 +30,11 @@ def run(args: argparse.Namespace) -> int:
         console.print("[red]validation failed; nothing rendered[/]")
         return 1
     outcome = write(args.root, rendered_files(org, exp))
-    console.print(f"validate: [green]ok[/] ({len(result.findings)} warning(s))   "
-                  f"render: {len(outcome.written)} written, {len(outcome.deleted)} deleted, "
-                  f"{outcome.unchanged} unchanged")
+    console.print(
+        f"validate: [green]ok[/] ({len(result.findings)} warning(s))   "
+        f"render: {len(outcome.written)} written, {len(outcome.deleted)} deleted, "
+        f"{outcome.unchanged} unchanged"
+    )
 
     accounts = Table(title="Accounts", show_lines=False)
     for column in ("account", "id", "environment", "team"):
@@ -58,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
         accounts_in_stage = {s.account for s in exp.stacks if s.stage == stage}
         stacks.add_row(stage, str(stages[stage]), str(len(accounts_in_stage)))
     console.print(stacks)
-    console.print(f"{len(org.accounts)} accounts · {len(org.teams)} teams · {len(exp.users)} people · "
-                  f"{len(exp.groups)} groups · {len(exp.roles)} roles · {len(exp.stacks)} stacks")
+    console.print(
+        f"{len(org.accounts)} accounts · {len(org.teams)} teams · {len(exp.users)} people · "
+        f"{len(exp.groups)} groups · {len(exp.roles)} roles · {len(exp.stacks)} stacks"
+    )
     return 0

@@ -13,8 +13,11 @@ HELP = "expand the team files into parameter files and the deployment manifest"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 listing stale, missing and orphaned files")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 listing stale, missing and orphaned files",
+    )
     add_report_arguments(parser)
 
 
@@ -30,15 +33,21 @@ def run(args: argparse.Namespace) -> int:
         report(findings, args.format, quiet_ok=True)
         stale = [f for f in findings if f.rule_id.startswith("E6")]
         if stale:
-            print(f"render --check: {len(stale)} generated file(s) out of date; "
-                  "run `jumpgate render` and commit the result", file=sys.stderr)
+            print(
+                f"render --check: {len(stale)} generated file(s) out of date; "
+                "run `jumpgate render` and commit the result",
+                file=sys.stderr,
+            )
         else:
             print(f"render --check: {len(files)} generated files up to date", file=sys.stderr)
         return 1 if failing(findings, args.fail_on) else 0
     outcome = write(args.root, files)
     report(result.findings, args.format, quiet_ok=True)
-    print(f"render: {len(outcome.written)} written, {len(outcome.deleted)} deleted, "
-          f"{outcome.unchanged} unchanged ({len(files)} files)", file=sys.stderr)
+    print(
+        f"render: {len(outcome.written)} written, {len(outcome.deleted)} deleted, "
+        f"{outcome.unchanged} unchanged ({len(files)} files)",
+        file=sys.stderr,
+    )
     for rel in outcome.written:
         print(f"  wrote   {rel}", file=sys.stderr)
     for rel in outcome.deleted:

@@ -19,8 +19,10 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "markdown":
         sys.stdout.write(catalogue_markdown())
     elif args.format == "json":
-        rows = [{"id": r.rule_id, "severity": r.severity.value, "title": r.title, "hint": r.hint}
-                for r in RULES.values()]
+        rows = [
+            {"id": r.rule_id, "severity": r.severity.value, "title": r.title, "hint": r.hint}
+            for r in RULES.values()
+        ]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
     else:
         for rule in RULES.values():
