@@ -44,7 +44,7 @@ def _describe(error: ValidationError) -> str:
     where = "/".join(str(p) for p in error.absolute_path) or "the file"
     validator = error.validator
     if validator == "additionalProperties":
-        return error.message.replace("Additional properties are not allowed", "unknown key")
+        return str(error.message).replace("Additional properties are not allowed", "unknown key")
     if validator == "required":
         return f"{where}: {error.message}"
     if validator == "type":
