@@ -174,6 +174,8 @@ def expand(org: Organization) -> Expansion:
                 role = make_role(org, account, level)
                 out.roles.setdefault((account.name, role.name), role)
                 roles.append(role)
+            if not roles:
+                continue  # reaches no account (W211): a group with nothing to assume is noise
             name = group_name(org, grant)
             members = tuple(m for m in grant_members(team, grant) if m in team.people)
             out.groups[name] = Group(
