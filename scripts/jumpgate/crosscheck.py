@@ -377,25 +377,30 @@ def _check_quotas(org: Organization, exp: Expansion) -> list[Finding]:
     ]
     for quota, table in counts:
         spec = LIMITS[quota]
+        value = org.quotas.get(quota, spec.value)
+        raised = " (raised)" if quota in org.quotas else ""
         for account, count in sorted(table.items()):
             src = org.accounts[account].source
-            if count > spec.value:
-                verb = "request an increase" if spec.adjustable else "split the organization"
+            if count > value:
+                action = (
+                    f"request an increase of at least {count - value:,} and record it under "
+                    f"`quotas:` in {org.org_source.doc.path}"
+                    if spec.adjustable
+                    else "it cannot be raised: split the organization"
+                )
                 out.append(
                     src.finding(
                         "E506",
-                        f"{count:,} {spec.unit} exceed the quota "
-                        f"{quota} ({spec.value:,}); {verb} of at least "
-                        f"{count - spec.value:,}",
+                        f"{count:,} {spec.unit} exceed quota {quota} ({value:,}{raised}); {action}",
                     )
                 )
-            elif count > 0.8 * spec.value:
+            elif count > 0.8 * value:
                 out.append(
                     src.finding(
                         "W505",
                         f"{count:,} {spec.unit} use "
-                        f"{100 * count // spec.value}% of quota {quota} "
-                        f"({spec.value:,})",
+                        f"{100 * count // value}% of quota {quota} "
+                        f"({value:,}{raised})",
                     )
                 )
     return out

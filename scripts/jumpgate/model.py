@@ -121,6 +121,7 @@ class Organization:
     levels: dict[str, Level] = field(default_factory=dict)
     accounts: dict[str, Account] = field(default_factory=dict)
     teams: dict[str, Team] = field(default_factory=dict)
+    quotas: dict[str, int] = field(default_factory=dict)  # raised quotas, by limits.py name
     org_source: Source | None = None
     documents: list[Document] = field(default_factory=list)
 
@@ -150,6 +151,7 @@ def _read_org(org: Organization, doc: Document) -> None:
     org.name = raw["name"]
     org.region = raw["region"]
     org.prefix = raw.get("prefix", "jumpgate")
+    org.quotas = dict(raw.get("quotas", {}))
     for name, env in raw["environments"].items():
         org.environments[name] = Environment(
             name=name,
