@@ -69,7 +69,7 @@ def load_template(body: str) -> dict[str, Any]:
     try:
         template = json.loads(body)
     except ValueError:
-        template = yaml.load(body, Loader=CfnYamlLoader)  # noqa: S506 - CfnYamlLoader is safe
+        template = yaml.load(body, Loader=CfnYamlLoader)  # a SafeLoader subclass
     if not isinstance(template, dict):
         raise CfnParseError("the template is not an object")
     return template
@@ -117,12 +117,12 @@ class _OfflineClient:
     ) -> _OfflineClient:
         return cls(service_name)
 
-    def get_policy(self, PolicyArn: str) -> dict[str, Any]:  # noqa: N803 - boto3's name
+    def get_policy(self, PolicyArn: str) -> dict[str, Any]:
         resource = PolicyArn.split(":", 5)[-1].removeprefix("policy")
         path, _, name = resource.rpartition("/")
         return {"Policy": {"PolicyName": name, "DefaultVersionId": "v1", "Path": path + "/"}}
 
-    def get_policy_version(self, PolicyArn: str, VersionId: str) -> dict[str, Any]:  # noqa: N803
+    def get_policy_version(self, PolicyArn: str, VersionId: str) -> dict[str, Any]:
         return {"PolicyVersion": {"Document": {"Version": "2012-10-17", "Statement": []}}}
 
     def __getattr__(self, name: str) -> Any:
