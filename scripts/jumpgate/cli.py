@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from jumpgate import __version__
-from jumpgate.commands import demo, render, rules, validate
+from jumpgate.commands import check, demo, render, rules, validate
 
 COMMANDS = {
     "validate": validate,
     "render": render,
     "rules": rules,
     "demo": demo,
+    "check": check,
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2

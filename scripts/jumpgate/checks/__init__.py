@@ -1,0 +1,95 @@
+"""`jumpgate check`: offline policy rules on every policy jumpgate would deploy.
+
+One module per rule (`r_*.py`), each declaring `RULE_IDS` and `check_policy` and/or
+`check_org`; this package runs them over the targets (custom policies of levels and permission
+sets, group assume policies, role trust policies) and applies the data files' suppressions.
+AWS managed policies are referenced by ARN and not checked by content: AWS maintains them, and
+`AdministratorAccess` is `*:*` by design. What a level means is judged instead (E722).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from types import ModuleType
+
+from jumpgate import suppress
+from jumpgate.checks import (
+    r_admin_like,
+    r_assume_target,
+    r_escalation,
+    r_mfa,
+    r_mfa_age,
+    r_not_action,
+    r_pass_role_combo,
+    r_pass_role_star,
+    r_resource_type,
+    r_session,
+    r_size,
+    r_star_write,
+    r_trust_principal,
+    r_unknown,
+    r_wildcard_action,
+)
+from jumpgate.checks.base import Context, Hit
+from jumpgate.checks.targets import build_targets
+from jumpgate.expand import Expansion
+from jumpgate.findings import Finding
+from jumpgate.model import Organization
+
+RULE_MODULES: tuple[ModuleType, ...] = (
+    r_unknown,
+    r_resource_type,
+    r_wildcard_action,
+    r_not_action,
+    r_star_write,
+    r_escalation,
+    r_pass_role_combo,
+    r_pass_role_star,
+    r_mfa,
+    r_assume_target,
+    r_trust_principal,
+    r_session,
+    r_admin_like,
+    r_mfa_age,
+    r_size,
+)
+
+POLICY_RULE_IDS: tuple[str, ...] = (
+    *(rule for module in RULE_MODULES for rule in module.RULE_IDS),
+    *suppress.RULE_IDS,
+)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    findings: list[Finding]
+    suppressed: int
+    policies: int
+
+
+def policy_hits(
+    ctx: Context, modules: Iterable[ModuleType] = RULE_MODULES
+) -> tuple[list[Hit], int]:
+    hits: list[Hit] = []
+    targets = build_targets(ctx)
+    modules = list(modules)
+    for target in targets:
+        for module in modules:
+            check = getattr(module, "check_policy", None)
+            if check is not None:
+                hits.extend(check(target, ctx))
+    for module in modules:
+        check = getattr(module, "check_org", None)
+        if check is not None:
+            hits.extend(check(ctx))
+    return hits, len(targets)
+
+
+def run_checks(org: Organization, expansion: Expansion, today: dt.date) -> CheckResult:
+    identity = expansion.identity.id if expansion.identity else "000000000000"
+    ctx = Context(org, expansion, today, identity)
+    hits, count = policy_hits(ctx)
+    findings, silenced = suppress.apply(hits, org, today)
+    return CheckResult(findings, silenced, count)

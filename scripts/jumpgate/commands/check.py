@@ -1,0 +1,43 @@
+"""`jumpgate check`: validate, then the offline policy rules on every policy to be deployed."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from jumpgate.checks import run_checks
+from jumpgate.commands.common import add_report_arguments, failing, report, today
+from jumpgate.findings import sort_findings
+from jumpgate.pipeline import validate
+from jumpgate.render import check as render_check
+from jumpgate.render import rendered_files
+
+HELP = (
+    "validate, then check every policy that would be deployed (custom, group and trust "
+    "policies) offline"
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--render-check",
+        action="store_true",
+        help="also report stale, missing and orphaned generated files (as `render --check`)",
+    )
+    add_report_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    day = today(args)
+    result = validate(args.root, day)
+    checked = run_checks(result.org, result.expansion, day)
+    findings = [*result.findings, *checked.findings]
+    if args.render_check and result.ok:
+        findings += render_check(args.root, rendered_files(result.org, result.expansion))
+    findings = sort_findings(findings)
+    report(findings, args.format, quiet_ok=True)
+    print(
+        f"check: {checked.policies} policies checked, {checked.suppressed} finding(s) suppressed",
+        file=sys.stderr,
+    )
+    return 1 if failing(findings, args.fail_on) else 0
