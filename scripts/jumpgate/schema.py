@@ -75,6 +75,8 @@ def _position_path(error: ValidationError) -> tuple[tuple[str | int, ...], bool]
         extra = [k for k in error.instance if k not in allowed]
         if extra:
             return (*path, extra[0]), True
+    if "propertyNames" in error.relative_schema_path and isinstance(error.instance, str):
+        return (*path, error.instance), True  # the offending key itself, not the first key
     if error.validator == "propertyNames":
         return path, True
     return path, False
