@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from jumpgate import __version__
-from jumpgate.commands import check, demo, render, rules, validate
+from jumpgate.commands import check, demo, render, rules, synth, validate
 
 COMMANDS = {
     "validate": validate,
@@ -16,6 +16,7 @@ COMMANDS = {
     "rules": rules,
     "demo": demo,
     "check": check,
+    "synth": synth,
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2

@@ -93,11 +93,7 @@ def role_name(org: Organization, level: Level) -> str:
 
 def grant_accounts(org: Organization, grant: Grant) -> list[Account]:
     """The accounts a grant reaches: the team's own in the listed environments, plus named ones."""
-    chosen = {
-        a.name: a
-        for a in org.accounts.values()
-        if a.team == grant.team and a.environment in grant.environments
-    }
+    chosen = {a.name: a for a in org.accounts_of(grant.team) if a.environment in grant.environments}
     for name in grant.accounts:
         if name in org.accounts:
             chosen[name] = org.accounts[name]
