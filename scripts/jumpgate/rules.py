@@ -122,6 +122,8 @@ _RULES = [
     Rule("E730", "suppression has expired", "fix the finding, or renew with a new reason"),
     Rule("W731", "suppression matches no finding", "remove the suppression"),
     Rule("E732", "suppression of a rule that cannot be suppressed", "name an E7xx/W7xx rule"),
+    Rule("E740", "parameter file does not fit its template", "run `jumpgate render`"),
+    Rule("E741", "JSON syntax error", "fix the JSON syntax"),
 ]
 
 RULES: dict[str, Rule] = {rule.rule_id: rule for rule in _RULES}

@@ -20,7 +20,10 @@ def _date(text: str) -> dt.date:
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+        "--format",
+        choices=("text", "json", "junit", "sarif"),
+        default="text",
+        help="output format (default: text)",
     )
     parser.add_argument(
         "--fail-on",
@@ -52,6 +55,11 @@ def failing(findings: Sequence[Finding], fail_on: str) -> bool:
 def report(findings: Sequence[Finding], fmt: str, *, quiet_ok: bool = False) -> None:
     if fmt == "json":
         sys.stdout.write(format_json(findings))
+        return
+    if fmt in ("junit", "sarif"):
+        from jumpgate.formats import render_findings
+
+        sys.stdout.write(render_findings(fmt, findings))
         return
     if findings:
         sys.stdout.write(format_text(findings))
