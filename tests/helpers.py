@@ -10,7 +10,6 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
-from jumpgate.cli import main
 from jumpgate.pipeline import validate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -59,6 +58,8 @@ def rows(root: Path, today: str = TODAY) -> list[Row]:
 
 def run(*argv: str) -> tuple[int, str, str]:
     """`jumpgate ARGV` in this process: (exit code, stdout, stderr)."""
+    from jumpgate.cli import main
+
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
         code = main(list(argv))

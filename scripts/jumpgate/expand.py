@@ -174,13 +174,11 @@ def expand(org: Organization) -> Expansion:
                 continue  # reaches no account (W211): a group with nothing to assume is noise
             name = group_name(org, grant)
             members = tuple(m for m in grant_members(team, grant) if m in team.people)
-            out.groups[name] = Group(
-                name,
-                grant,
-                members,
-                tuple(roles),
-                expiry_instant(grant.expires) if grant.expires else None,
-            )
+            try:
+                expires_at = expiry_instant(grant.expires) if grant.expires else None
+            except ValueError:  # not a calendar date (2026-02-30): E101, never rendered
+                expires_at = None
+            out.groups[name] = Group(name, grant, members, tuple(roles), expires_at)
             for member in members:
                 out.users[member].groups.append(name)
     out.stacks = _stacks(org, out)

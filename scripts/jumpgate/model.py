@@ -259,5 +259,11 @@ def load_organization(root: Path) -> tuple[Organization, list[Finding]]:
                 )
             )
             continue
+        if team.name in org.teams:  # teams/x.yaml and teams/x.yml
+            first = org.teams[team.name].source.doc.path
+            findings.append(
+                doc.finding(("team",), "E210", f"team {team.name!r} is also declared in {first}")
+            )
+            continue
         org.teams[team.name] = team
     return org, findings
