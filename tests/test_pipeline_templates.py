@@ -379,3 +379,36 @@ def test_deploy_buildspec_deploys_the_stage_and_publishes_junit() -> None:
     assert 'jumpgate deploy --stage "$STAGE" --target aws --format json' in command
     assert "pipefail" in command  # the tee must not hide a failed deploy
     assert [r["file-format"] for r in spec["reports"].values()] == ["JUNITXML"]
+
+
+def test_identity_work_stays_on_jumpgate_paths() -> None:
+    """The deploy role's own IAM rights in the identity account: jumpgate's users, groups and
+    policies; groups never get an AWS managed policy; no way to mint credentials."""
+    paths = tuple(
+        f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:{kind}/${{Prefix}}/"
+        for kind in ("user", "group", "policy")
+    )
+    unscopable = {
+        "iam:GetAccountPasswordPolicy",
+        "iam:UpdateAccountPasswordPolicy",
+        "iam:ListUsers",
+        "iam:ListGroups",
+        "iam:ListPolicies",
+        "iam:ListVirtualMFADevices",
+    }
+    minting = {"iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"}
+    for statement in role_policies("pipeline.yaml", "DeployRole"):
+        actions = set(as_list(statement["Action"]))
+        assert not actions & (minting | {"iam:PassRole", "iam:CreateRole"})
+        if not any(a.startswith("iam:") for a in actions):
+            continue
+        where = [sub_text(r) for r in as_list(statement["Resource"])]
+        if where == ["*"]:
+            assert actions <= unscopable, statement["Sid"]
+        elif actions == {"iam:DeleteVirtualMFADevice"}:
+            assert where == ["arn:${AWS::Partition}:iam::${AWS::AccountId}:mfa/*"]
+        else:
+            assert all(r.startswith(paths) for r in where), statement["Sid"]
+        if "iam:AttachGroupPolicy" in actions:
+            allowed = sub_text(statement["Condition"]["ArnLike"]["iam:PolicyARN"])
+            assert allowed == "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/${Prefix}/*"
