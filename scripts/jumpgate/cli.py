@@ -8,7 +8,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from jumpgate import __version__
-from jumpgate.commands import check, demo, render, rules, synth, validate
+from jumpgate.commands import (
+    check,
+    demo,
+    deploy,
+    local_aws,
+    pipeline,
+    plan,
+    render,
+    rules,
+    synth,
+    validate,
+    verify,
+)
 
 COMMANDS = {
     "validate": validate,
@@ -17,6 +29,11 @@ COMMANDS = {
     "demo": demo,
     "check": check,
     "synth": synth,
+    "local-aws": local_aws,
+    "plan": plan,
+    "deploy": deploy,
+    "pipeline": pipeline,
+    "verify": verify,
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2

@@ -124,6 +124,22 @@ _RULES = [
     Rule("E732", "suppression of a rule that cannot be suppressed", "name an E7xx/W7xx rule"),
     Rule("E740", "parameter file does not fit its template", "run `jumpgate render`"),
     Rule("E741", "JSON syntax error", "fix the JSON syntax"),
+    # E9xx/W9xx: drift — deployed IAM state differs from the manifest (`jumpgate verify`)
+    Rule("E901", "declared user missing", "deploy the identity stage (`jumpgate deploy`)"),
+    Rule("E902", "undeclared user on jumpgate's path", "remove it, or declare the person"),
+    Rule("E903", "group memberships differ", "deploy the identity stage; never edit by hand"),
+    Rule("E904", "declared group missing", "deploy the identity stage"),
+    Rule("E905", "undeclared group on jumpgate's path", "remove it, or declare the grant"),
+    Rule("E906", "group policy differs", "deploy the identity stage; never edit by hand"),
+    Rule("E907", "declared role missing", "deploy the role's stage"),
+    Rule("E908", "undeclared role on jumpgate's path", "remove it, or declare the level"),
+    Rule("E909", "trust policy differs", "deploy the role's stage; never edit by hand"),
+    Rule("E910", "attached managed policies differ", "deploy the stage; never attach by hand"),
+    Rule("E911", "inline policies differ", "deploy the stage; never edit by hand"),
+    Rule("E912", "session duration differs", "deploy the role's stage"),
+    Rule("E913", "permissions boundary differs", "deploy the role's stage"),
+    Rule("E914", "account cannot be read", "check the bootstrap role and credentials"),
+    Rule("W915", "person's tags differ", "deploy the identity stage"),
 ]
 
 RULES: dict[str, Rule] = {rule.rule_id: rule for rule in _RULES}

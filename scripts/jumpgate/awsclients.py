@@ -1,0 +1,147 @@
+"""AWS clients for one run: a target (local emulator or real AWS), one session per account
+reached by assuming the bootstrap role, adaptive retries, and a count of every API call.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3  # type: ignore[import-untyped]
+from botocore.config import Config  # type: ignore[import-untyped]
+
+DEFAULT_ROLE = "jumpgate-deployer"
+LOCAL_KEY = "jumpgatelocal"  # any key: the emulator maps unknown keys to its default account
+
+# CloudFormation calls that change something; a no-op run must make none of them.
+CFN_WRITES = frozenset(
+    {
+        "CreateStack",
+        "UpdateStack",
+        "DeleteStack",
+        "CreateChangeSet",
+        "ExecuteChangeSet",
+        "DeleteChangeSet",
+        "UpdateTerminationProtection",
+    }
+)
+
+
+class TargetError(Exception):
+    """The target cannot be reached or chosen (exit 2)."""
+
+
+@dataclass
+class Target:
+    kind: str  # "local" or "aws"
+    region: str
+    role_name: str = DEFAULT_ROLE
+    endpoint: str | None = None
+    max_attempts: int = 10
+    calls: Counter[str] = field(default_factory=Counter)
+    # Called with every new client (tests use it to inject faults through botocore events).
+    client_hooks: list[Callable[[Any], None]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _sessions: dict[str, boto3.Session] = field(default_factory=dict)
+    _base: boto3.Session | None = None
+
+    @property
+    def config(self) -> Config:
+        return Config(
+            region_name=self.region,
+            retries={"max_attempts": self.max_attempts, "mode": "adaptive"},
+            max_pool_connections=16,
+            connect_timeout=5,
+            read_timeout=60,
+        )
+
+    def _base_session(self) -> boto3.Session:
+        if self._base is None:
+            if self.kind == "local":
+                self._base = boto3.Session(
+                    aws_access_key_id=LOCAL_KEY,
+                    aws_secret_access_key=LOCAL_KEY,
+                    region_name=self.region,
+                )
+            else:
+                self._base = boto3.Session(region_name=self.region)
+        return self._base
+
+    def _count(self, service: str) -> Callable[..., None]:
+        def count(model: Any, **_: Any) -> None:
+            with self._lock:
+                self.calls[f"{service}:{model.name}"] += 1
+
+        return count
+
+    def _client(self, session: boto3.Session, service: str) -> Any:
+        client = session.client(service, endpoint_url=self.endpoint, config=self.config)
+        client.meta.events.register(f"before-call.{service}", self._count(service))
+        for hook in self.client_hooks:
+            hook(client)
+        return client
+
+    def session(self, account_id: str) -> boto3.Session:
+        """A session in `account_id`, through the bootstrap role (cached for the run)."""
+        with self._lock:
+            cached = self._sessions.get(account_id)
+        if cached is not None:
+            return cached
+        sts = self._client(self._base_session(), "sts")
+        role_arn = f"arn:aws:iam::{account_id}:role/{self.role_name}"
+        creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="jumpgate-deploy")["Credentials"]
+        session = boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+            region_name=self.region,
+        )
+        with self._lock:
+            self._sessions[account_id] = session
+        return session
+
+    def client(self, account_id: str, service: str) -> Any:
+        return self._client(self.session(account_id), service)
+
+    def cfn_writes(self) -> int:
+        return sum(n for op, n in self.calls.items() if op.split(":", 1)[1] in CFN_WRITES)
+
+
+def aws_credentials_configured() -> bool:
+    try:
+        return boto3.Session().get_credentials() is not None
+    except Exception:
+        return False
+
+
+def local_endpoint(root: Path) -> str | None:
+    from jumpgate.localaws.control import running_endpoint
+
+    return os.environ.get("JUMPGATE_LOCAL_ENDPOINT") or running_endpoint(root)
+
+
+def resolve_target(
+    choice: str, root: Path, region: str, role_name: str, *, quiet: bool = False
+) -> Target:
+    """`--target local|aws|auto`: auto means local when no AWS credentials are configured."""
+    kind = choice
+    if choice == "auto":
+        kind = "aws" if aws_credentials_configured() else "local"
+        if kind == "local" and not quiet:
+            print(
+                "jumpgate: NO AWS CREDENTIALS CONFIGURED — using the LOCAL EMULATOR "
+                "(--target local). Nothing is deployed to real AWS.",
+                file=sys.stderr,
+            )
+    if kind == "local":
+        endpoint = local_endpoint(root)
+        if endpoint is None:
+            raise TargetError("the local emulator is not running: run `jumpgate local-aws up`")
+        return Target("local", region, role_name, endpoint)
+    return Target("aws", region, role_name)

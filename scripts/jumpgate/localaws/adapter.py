@@ -1,0 +1,34 @@
+"""Install every local-only patch into the moto server process.
+
+Imported only by the emulator's server process (`python -m jumpgate.localaws.serve`), never by
+the deploy engine, so the production path (real AWS) is untouched. What is patched and why:
+
+- cfn_iam: AWS::IAM::Group and AWS::IAM::RolePolicy resource types; User Groups/Tags and
+  in-place updates; Role ManagedPolicyArns, trust policy and MaxSessionDuration updates;
+  ManagedPolicy document updates; AWS-managed policies loaded on demand.
+- cfn_engine: change sets that see parameter changes (with Replacement), stacks that record
+  executed parameters/tags, AWS-like failure and rollback states with failed resource events,
+  termination protection.
+- enforcement: MFA-aware IAM enforcement (GetSessionToken with MFA, aws:MultiFactorAuthPresent).
+"""
+
+from __future__ import annotations
+
+from moto.cloudformation import parsing
+
+from jumpgate.localaws import cfn_engine, cfn_iam, enforcement
+
+_installed = False
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    cfn_iam.install()
+    cfn_engine.install()
+    enforcement.install()
+    # moto caches its resource-type map on first use; make sure the new types are in it.
+    for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
+        cached.cache_clear()
+    _installed = True
