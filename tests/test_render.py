@@ -1,0 +1,230 @@
+"""Render: parameter files and the manifest, written deterministically; orphans deleted;
+`check` reports stale (E601), missing (E602) and orphaned (E603) files without writing.
+The golden test renders tests/golden/*/input and compares every byte with expected/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import REPO, TODAY, replace, run
+from jumpgate.expand import MANIFEST, PARAMETERS
+from jumpgate.pipeline import validate
+from jumpgate.render import check, existing_files, parameter_file, rendered_files, write
+from refresh_golden import GOLDEN_TODAY, cases
+
+
+def _files(root: Path) -> dict[str, str]:
+    result = validate(root, dt.date.fromisoformat(TODAY))
+    assert result.ok
+    return rendered_files(result.org, result.expansion)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted((root / "cloudformation").rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_the_committed_example_is_up_to_date() -> None:
+    files = _files(REPO)
+    assert check(REPO, files) == []
+    assert len(files) == 67  # 66 stacks and the manifest
+
+
+def test_parameter_file_format(org: Path) -> None:
+    result = validate(org, dt.date.fromisoformat(TODAY))
+    stack = next(s for s in result.expansion.stacks if s.name == "jumpgate-baseline")
+    assert parameter_file(stack) == (
+        "{\n"
+        '  "Parameters": {\n'
+        '    "EveryoneGroupName": "jumpgate-people",\n'
+        '    "ForceMfaPolicyName": "jumpgate-force-mfa",\n'
+        '    "Path": "/jumpgate/"\n'
+        "  },\n"
+        '  "Tags": {\n'
+        '    "jumpgate:managed-by": "jumpgate",\n'
+        '    "jumpgate:organization": "learnaws"\n'
+        "  }\n"
+        "}\n"
+    )
+
+
+def test_non_ascii_names_are_written_as_utf8(org: Path) -> None:
+    replace(org, "teams/crm.yaml", "name: Bob Chen", "name: Bøb Chén")
+    text = _files(org)[f"{PARAMETERS}/learnaws-identity/jumpgate-user-bob.json"]
+    assert '"FullName": "Bøb Chén"' in text
+    write(org, _files(org))
+    assert (
+        "Bøb Chén".encode()
+        in (org / PARAMETERS / "learnaws-identity" / "jumpgate-user-bob.json").read_bytes()
+    )
+
+
+def test_manifest(org: Path) -> None:
+    manifest = json.loads(_files(org)[MANIFEST])
+    assert {k: v for k, v in manifest.items() if k != "stacks"} == {
+        "version": 1,
+        "organization": "learnaws",
+        "region": "eu-west-1",
+        "identity_account": {"name": "learnaws-identity", "id": "100000000001"},
+        "stages": ["identity", "dev", "staging", "prod"],
+    }
+    stacks = manifest["stacks"]
+    assert [s["order"] for s in stacks] == list(range(66))
+    assert stacks[0] == {
+        "order": 0,
+        "name": "jumpgate-baseline",
+        "stage": "identity",
+        "account": "learnaws-identity",
+        "account_id": "100000000001",
+        "region": "eu-west-1",
+        "template": "cloudformation/templates/identity-baseline.yaml",
+        "parameter_file": "cloudformation/parameters/learnaws-identity/jumpgate-baseline.json",
+        "depends_on": [],
+    }
+    # Every stack's dependencies come before it.
+    seen: set[str] = set()
+    for stack in stacks:
+        assert set(stack["depends_on"]) <= seen, stack["name"]
+        seen.add(stack["name"])
+
+
+def test_rendering_is_deterministic(org: Path) -> None:
+    assert _files(org) == _files(org)
+
+
+def test_write_is_idempotent(org: Path) -> None:
+    files = _files(org)
+    outcome = write(org, files)
+    assert (outcome.written, outcome.deleted, outcome.unchanged) == ([], [], 67)
+
+
+def test_write_deletes_a_removed_persons_file(org: Path) -> None:
+    replace(
+        org, "teams/crm.yaml", "  gwen: {name: Gwen Harris, email: gwen@learnaws.example}\n", ""
+    )
+    outcome = write(org, _files(org))
+    assert outcome.deleted == [f"{PARAMETERS}/learnaws-identity/jumpgate-user-gwen.json"]
+    # Group membership lives in the user stacks, so only the manifest changes besides.
+    assert outcome.written == [MANIFEST]
+    assert not (org / PARAMETERS / "learnaws-identity" / "jumpgate-user-gwen.json").exists()
+    assert check(org, _files(org)) == []
+
+
+def test_write_removes_an_account_folder_left_empty(org: Path) -> None:
+    replace(
+        org,
+        "teams/marketing.yaml",
+        "  - who: [nora, omar]\n    level: admin\n    environments: [dev]\n",
+        "",
+    )
+    outcome = write(org, _files(org))
+    assert outcome.deleted == [
+        f"{PARAMETERS}/learnaws-identity/jumpgate-group-marketing-admin-dev.json",
+        f"{PARAMETERS}/marketing-dev/jumpgate-role-admin.json",
+    ]
+    assert not (org / PARAMETERS / "marketing-dev").exists()
+
+
+def test_write_leaves_other_files_alone(org: Path) -> None:
+    (org / PARAMETERS / "README.md").write_text("notes\n", encoding="utf-8")
+    write(org, _files(org))
+    assert (org / PARAMETERS / "README.md").read_text(encoding="utf-8") == "notes\n"
+
+
+def test_check_reports_stale_missing_and_orphaned_files_without_writing(org: Path) -> None:
+    params = org / PARAMETERS
+    bob = params / "learnaws-identity" / "jumpgate-user-bob.json"
+    bob.write_text(bob.read_text(encoding="utf-8").replace("Bob Chen", "Robert Chen"), "utf-8")
+    (params / "crm-dev" / "jumpgate-role-admin.json").unlink()
+    (params / "crm-dev" / "jumpgate-role-old.json").write_text("{}\n", encoding="utf-8")
+    before = _tree(org)
+    rows = [(f.path, f.line, f.column, f.rule_id, f.message) for f in check(org, _files(org))]
+    assert rows == [
+        (f"{PARAMETERS}/crm-dev/jumpgate-role-admin.json", 0, 0, "E602", "is missing"),
+        (
+            f"{PARAMETERS}/learnaws-identity/jumpgate-user-bob.json",
+            4,
+            1,
+            "E601",
+            "differs from what the team files render",
+        ),
+        (
+            f"{PARAMETERS}/crm-dev/jumpgate-role-old.json",
+            0,
+            0,
+            "E603",
+            "no longer rendered from any team file",
+        ),
+    ]
+    assert _tree(org) == before
+
+
+def test_check_stale_line_when_the_file_is_shorter(org: Path) -> None:
+    path = org / MANIFEST
+    path.write_text("{\n", encoding="utf-8")
+    rows = [(f.path, f.line, f.rule_id) for f in check(org, _files(org))]
+    assert rows == [(MANIFEST, 2, "E601")]
+
+
+def test_existing_files_sees_only_json_and_the_manifest(org: Path) -> None:
+    (org / PARAMETERS / "crm-dev" / "notes.txt").write_text("x", encoding="utf-8")
+    found = existing_files(org)
+    assert MANIFEST in found
+    assert len(found) == 67
+    assert all(p.endswith(".json") for p in found)
+
+
+# --- golden ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", cases(), ids=lambda p: p.name)
+def test_golden(case: Path, tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(case / "input", root)
+    code, _, err = run("render", "--root", str(root), "--today", GOLDEN_TODAY.isoformat())
+    assert code == 0, err
+    actual = _tree(root)
+    expected = _tree(case / "expected")
+    assert sorted(actual) == sorted(expected), "rendered files differ from expected/"
+    for rel, data in expected.items():
+        assert actual[rel] == data, f"{rel} differs; run `make golden` and review the diff"
+
+
+def test_golden_case_covers_every_feature() -> None:
+    (case,) = [c for c in cases() if c.name == "small-org"]
+    files = {
+        p.relative_to(case / "expected").as_posix() for p in (case / "expected").rglob("*.json")
+    }
+    manifest = json.loads((case / "expected" / MANIFEST).read_text(encoding="utf-8"))
+    accounts = {s["account"] for s in manifest["stacks"]}
+    assert accounts == {"identity", "app-dev", "app-prod", "data-dev", "data-prod"}
+    group = json.loads(
+        (
+            case / "expected" / PARAMETERS / "identity" / "sc-group-app-admin-prod-chg-0042.json"
+        ).read_text(encoding="utf-8")
+    )
+    assert group["Parameters"]["Expires"] == "2026-12-16T00:00:00Z"  # time-bound prod elevation
+    assert f"{PARAMETERS}/identity/sc-group-data-readonly-app-prod.json" in files  # cross-team
+    role = json.loads(
+        (case / "expected" / PARAMETERS / "data-prod" / "sc-role-data-warehouse.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    assert json.loads(role["Parameters"]["CustomPolicy"])["Statement"][1]["Sid"] == "ReadLake"
+    assert role["Parameters"]["RequireSourceIdentity"] == "true"
+
+
+def test_refresh_golden_reproduces_expected(tmp_path: Path) -> None:
+    from refresh_golden import render_case
+
+    for case in cases():
+        rendered = {rel: text.encode() for rel, text in render_case(case).items()}
+        assert rendered == _tree(case / "expected")
