@@ -59,8 +59,14 @@ def _walk(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, list[Any]]]:
 
 
 def collect(org: Organization) -> list[Suppression]:
+    """The suppressions of the documents in the model (a file with errors is left out of it)."""
+    used = {id(t.source.doc) for t in org.teams.values()}
+    if org.org_source is not None:
+        used.add(id(org.org_source.doc))
     out = []
     for doc in org.documents:
+        if id(doc) not in used:
+            continue
         for owner, entries in _walk(doc.data, ()):
             for index, entry in enumerate(entries):
                 if isinstance(entry, dict) and isinstance(entry.get("rule"), str):

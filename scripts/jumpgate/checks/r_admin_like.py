@@ -1,14 +1,15 @@
 """E722: a level that is not marked `elevated` but grants admin-like access (an admin AWS
-managed policy, or a custom policy with every action, permissions management or a whole
-service on "*") is granted in a strict environment without `expires` and `reason`."""
+managed policy, or a custom policy with every action, a privilege-escalation action, or a
+whole service or permissions management on "*") is granted in a strict environment without
+`expires` and `reason`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from jumpgate.checks import iamdb
-from jumpgate.checks.base import Context, Hit, statements
-from jumpgate.checks.escalation import ADMIN_MANAGED_POLICIES, FULL_WILDCARDS
+from jumpgate.checks.base import Context, Hit, covers, statements
+from jumpgate.checks.escalation import ADMIN_MANAGED_POLICIES, ALONE, FULL_WILDCARDS
 from jumpgate.expand import find_level, grant_accounts
 from jumpgate.model import Level
 
@@ -30,8 +31,12 @@ def admin_like(level: Level) -> str | None:
                 return f"action {entry!r}"
             if entry.endswith(":*") and "*" in st.resources:
                 return f"action {entry!r} on every resource"
-            if any(a.access_level == iamdb.PERMISSIONS for a in iamdb.expand(entry)):
-                return f"permissions management ({entry})"
+            if any(covers(entry, a) for a in ALONE):
+                return f"privilege escalation ({entry})"
+            if "*" in st.resources and any(
+                a.access_level == iamdb.PERMISSIONS for a in iamdb.expand(entry)
+            ):
+                return f"permissions management on every resource ({entry})"
     return None
 
 
