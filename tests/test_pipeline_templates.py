@@ -200,10 +200,22 @@ def test_logs_are_kept_for_a_while_and_failures_notified() -> None:
     assert target["TargetType"] == "SNS"
 
 
-def role_policies(name: str, key: str) -> list[dict[str, Any]]:
+def policies(name: str, key: str) -> dict[str, tuple[str | None, list[dict[str, Any]]]]:
+    """A role's inline policies: name -> (condition it depends on, its statements)."""
     role = template(name)["Resources"][key]
     assert role["Type"] == "AWS::IAM::Role"
-    return [s for p in role["Properties"]["Policies"] for s in statements(p["PolicyDocument"])]
+    out = {}
+    for policy in role["Properties"]["Policies"]:
+        condition = None
+        if "Fn::If" in policy:
+            condition, policy, otherwise = policy["Fn::If"]
+            assert otherwise == {"Ref": "AWS::NoValue"}
+        out[policy["PolicyName"]] = (condition, list(statements(policy["PolicyDocument"])))
+    return out
+
+
+def role_policies(name: str, key: str) -> list[dict[str, Any]]:
+    return [s for _, found in policies(name, key).values() for s in found]
 
 
 def test_only_the_deploy_role_may_assume_deployers() -> None:
@@ -219,6 +231,16 @@ def test_only_the_deploy_role_may_assume_deployers() -> None:
         s for s in role_policies("pipeline.yaml", "DeployRole") if s["Action"] == "sts:AssumeRole"
     ]
     assert sub_text(statement["Resource"]) == DEPLOYER_ARN
+
+
+def test_deploy_role_changes_nothing_itself() -> None:
+    """Every account, the identity account too, is deployed through its deployer role."""
+    actions = {
+        a for s in role_policies("pipeline.yaml", "DeployRole") for a in as_list(s["Action"])
+    }
+    services = {a.split(":")[0] for a in actions}
+    assert services == {"logs", "s3", "kms", "codebuild", "sts"}
+    assert {a for a in actions if a.startswith("s3:")} == {"s3:GetObject", "s3:GetObjectVersion"}
 
 
 def test_validate_role_asks_access_analyzer_and_reads_aws_policies_only() -> None:
@@ -238,64 +260,102 @@ def test_validate_role_asks_access_analyzer_and_reads_aws_policies_only() -> Non
 # ----------------------------------------------------------------------------- bootstrap
 
 IAM_READ_ONLY_UNSCOPABLE = {"iam:ListRoles", "iam:ListPolicies"}  # no resource type in IAM
+IDENTITY_UNSCOPABLE = {  # no resource type in IAM either
+    "iam:GetAccountPasswordPolicy",
+    "iam:UpdateAccountPasswordPolicy",
+    "iam:ListUsers",
+    "iam:ListGroups",
+    "iam:ListPolicies",
+    "iam:ListVirtualMFADevices",
+}
+MINTING = {"iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"}
+
+
+def jumpgate_paths(*kinds: str) -> tuple[str, ...]:
+    return tuple(
+        f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:{kind}/${{Prefix}}/" for kind in kinds
+    )
+
+
+def deployer_key() -> str:
+    (key,) = resources("bootstrap.yaml", "AWS::IAM::Role")
+    return key
 
 
 def test_deployer_role_has_no_admin_and_only_jumpgate_paths() -> None:
-    (key,) = resources("bootstrap.yaml", "AWS::IAM::Role")
-    role = template("bootstrap.yaml")["Resources"][key]["Properties"]
+    role = template("bootstrap.yaml")["Resources"][deployer_key()]["Properties"]
     assert "ManagedPolicyArns" not in role and "PermissionsBoundary" not in role
-    assert "AdministratorAccess" not in (FOLDER / "bootstrap.yaml").read_text()
+    assert "AdministratorAccess" not in json.dumps(template("bootstrap.yaml"))
     assert role["Path"] == {"Fn::Sub": "/${Prefix}/"}
     assert role["RoleName"] == {"Fn::Sub": "${Prefix}-deployer"}
-    jumpgate_paths = (
-        "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Prefix}/",
-        "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/${Prefix}/",
-    )
-    for statement in role_policies("bootstrap.yaml", key):
+    condition, found = policies("bootstrap.yaml", deployer_key())["jumpgate-deploy"]
+    assert condition is None  # every account
+    for statement in found:
         actions = as_list(statement["Action"])
         assert all(":" in a and "*" not in a.split(":")[1] for a in actions), actions
         assert "iam:PassRole" not in actions
-        resources_ = [sub_text(r) for r in as_list(statement["Resource"])]
+        where = [sub_text(r) for r in as_list(statement["Resource"])]
         iam = [a for a in actions if a.startswith("iam:")]
-        if iam and resources_ == ["*"]:
+        if iam and where == ["*"]:
             assert set(actions) <= IAM_READ_ONLY_UNSCOPABLE, statement["Sid"]
         elif iam:
-            assert all(r.startswith(jumpgate_paths) for r in resources_), statement["Sid"]
+            assert all(r.startswith(jumpgate_paths("role", "policy")) for r in where)
         cfn = [a for a in actions if a.startswith("cloudformation:")]
-        if cfn and resources_ != ["*"]:
-            assert resources_ == [
+        if cfn and where != ["*"]:
+            assert where == [
                 "arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/${Prefix}-*/*"
             ]
-        if resources_ == ["*"]:
+        if where == ["*"]:
             assert statement["Effect"] == "Allow"
             assert all(
                 a.split(":")[1].startswith(("List", "Validate", "Describe")) for a in actions
             )
 
 
+def test_identity_work_only_in_the_identity_account_on_jumpgate_paths() -> None:
+    """People, groups and the password policy: only the identity account's deployer, only on
+    jumpgate's paths; groups never get an AWS managed policy; no way to mint credentials."""
+    condition, found = policies("bootstrap.yaml", deployer_key())["jumpgate-identity-account"]
+    assert condition == "InIdentityAccount"
+    assert template("bootstrap.yaml")["Conditions"]["InIdentityAccount"] == {
+        "Fn::Equals": [{"Ref": "AWS::AccountId"}, {"Ref": "IdentityAccountId"}]
+    }
+    for statement in role_policies("bootstrap.yaml", deployer_key()):
+        assert not set(as_list(statement["Action"])) & (MINTING | {"iam:PassRole"})
+    for statement in found:
+        actions = set(as_list(statement["Action"]))
+        assert all(a.startswith("iam:") for a in actions)
+        where = [sub_text(r) for r in as_list(statement["Resource"])]
+        if where == ["*"]:
+            assert actions <= IDENTITY_UNSCOPABLE, statement["Sid"]
+        elif actions == {"iam:DeleteVirtualMFADevice"}:
+            assert where == ["arn:${AWS::Partition}:iam::${AWS::AccountId}:mfa/*"]
+        else:
+            assert all(r.startswith(jumpgate_paths("user", "group")) for r in where)
+        if "iam:AttachGroupPolicy" in actions:
+            allowed = sub_text(statement["Condition"]["ArnLike"]["iam:PolicyARN"])
+            assert allowed == "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/${Prefix}/*"
+
+
 def test_deployer_cannot_change_itself() -> None:
-    (key,) = resources("bootstrap.yaml", "AWS::IAM::Role")
-    denies = [s for s in role_policies("bootstrap.yaml", key) if s["Effect"] == "Deny"]
-    (deny,) = denies
+    found = role_policies("bootstrap.yaml", deployer_key())
+    (deny,) = [s for s in found if s["Effect"] == "Deny"]
     own = "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Prefix}/${Prefix}-deployer"
     assert sub_text(deny["Resource"]) == own
-    allowed = {
+    role_writes = {
         a
-        for s in role_policies("bootstrap.yaml", key)
-        if s["Effect"] == "Allow"
+        for s in found
+        if s["Effect"] == "Allow" and ":role/" in sub_text(as_list(s["Resource"])[0])
         for a in as_list(s["Action"])
-        if a.startswith("iam:") and a not in IAM_READ_ONLY_UNSCOPABLE
+        if not a.split(":")[1].startswith(("Get", "List", "Create"))
     }
-    writes = {a for a in allowed if not a.split(":")[1].startswith(("Get", "List"))}
-    writes -= {"iam:CreateRole", "iam:CreatePolicy", "iam:CreatePolicyVersion"}
-    writes -= {"iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"}
-    writes -= {"iam:TagPolicy", "iam:UntagPolicy"}
-    assert writes <= set(as_list(deny["Action"]))
+    assert role_writes
+    assert role_writes <= set(as_list(deny["Action"]))
 
 
 def test_deployer_trusts_only_the_pipeline_deploy_role() -> None:
-    (key,) = resources("bootstrap.yaml", "AWS::IAM::Role")
-    trust = template("bootstrap.yaml")["Resources"][key]["Properties"]["AssumeRolePolicyDocument"]
+    role = template("bootstrap.yaml")["Resources"][deployer_key()]["Properties"]
+    trust = role["AssumeRolePolicyDocument"]
     (statement,) = trust["Statement"]
     assert statement["Effect"] == "Allow" and statement["Action"] == "sts:AssumeRole"
     assert sub_text(statement["Principal"]["AWS"]) == (
@@ -329,7 +389,6 @@ def scp_document(prefix: str) -> dict[str, Any]:
     params = {
         "AWS::Partition": "aws-us-gov",  # the longest partition name
         "Prefix": prefix,
-        "IdentityAccountId": "123456789012",
         "StackSetExecutionRoleArnPattern": template("scp.yaml")["Parameters"][
             "StackSetExecutionRoleArnPattern"
         ]["Default"],
@@ -357,7 +416,6 @@ def test_scp_denies_jumpgate_iam_changes_except_to_the_deployers() -> None:
         exempt = statement["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
         assert exempt == [
             "arn:aws-us-gov:iam::*:role/jumpgate/jumpgate-deployer",
-            "arn:aws-us-gov:iam::123456789012:role/jumpgate-pipeline/jumpgate-pipeline-deploy",
             "arn:aws:iam::*:role/stacksets-exec-*",
         ]
     actions = {a for s in document["Statement"] for a in as_list(s["Action"])}
@@ -379,36 +437,3 @@ def test_deploy_buildspec_deploys_the_stage_and_publishes_junit() -> None:
     assert 'jumpgate deploy --stage "$STAGE" --target aws --format json' in command
     assert "pipefail" in command  # the tee must not hide a failed deploy
     assert [r["file-format"] for r in spec["reports"].values()] == ["JUNITXML"]
-
-
-def test_identity_work_stays_on_jumpgate_paths() -> None:
-    """The deploy role's own IAM rights in the identity account: jumpgate's users, groups and
-    policies; groups never get an AWS managed policy; no way to mint credentials."""
-    paths = tuple(
-        f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:{kind}/${{Prefix}}/"
-        for kind in ("user", "group", "policy")
-    )
-    unscopable = {
-        "iam:GetAccountPasswordPolicy",
-        "iam:UpdateAccountPasswordPolicy",
-        "iam:ListUsers",
-        "iam:ListGroups",
-        "iam:ListPolicies",
-        "iam:ListVirtualMFADevices",
-    }
-    minting = {"iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"}
-    for statement in role_policies("pipeline.yaml", "DeployRole"):
-        actions = set(as_list(statement["Action"]))
-        assert not actions & (minting | {"iam:PassRole", "iam:CreateRole"})
-        if not any(a.startswith("iam:") for a in actions):
-            continue
-        where = [sub_text(r) for r in as_list(statement["Resource"])]
-        if where == ["*"]:
-            assert actions <= unscopable, statement["Sid"]
-        elif actions == {"iam:DeleteVirtualMFADevice"}:
-            assert where == ["arn:${AWS::Partition}:iam::${AWS::AccountId}:mfa/*"]
-        else:
-            assert all(r.startswith(paths) for r in where), statement["Sid"]
-        if "iam:AttachGroupPolicy" in actions:
-            allowed = sub_text(statement["Condition"]["ArnLike"]["iam:PolicyARN"])
-            assert allowed == "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/${Prefix}/*"
