@@ -6,10 +6,13 @@ cfn-policy-validator 0.0.37 reads a template with its parameters, but
 - wants every PolicyDocument as an object (CloudFormation also takes a JSON string, which is
   how target-role.yaml receives `CustomPolicy`),
 - ignores a resource's `Condition`: it parses `RoleCustomPolicy` even when `HasCustomPolicy` is
-  false, and then fails on its empty document.
-`prepare` fixes all four: it converts the values, drops the resources whose condition is false
-(evaluated by cfn-policy-validator's own evaluator, so `Fn::If` and resource conditions agree)
-and puts JSON-string policy parameters into the template as objects.
+  false, and then fails on its empty document,
+- keeps `Fn::Sub`'s escape `${!Literal}` as is, where CloudFormation writes `${Literal}`
+  (the baseline's `user${Path}${!aws:username}` would reach Access Analyzer as `${!aws:...}`).
+`prepare` fixes all five: it converts the values, drops the resources whose condition is false
+(evaluated by cfn-policy-validator's own evaluator, so `Fn::If` and resource conditions agree),
+puts JSON-string policy parameters into the template as objects, and turns each `${!Literal}`
+into a Fn::Sub variable whose value is `${Literal}`.
 
 `parse_offline` runs `cfn_policy_validator.parse` without AWS: the only calls `parse` makes for
 these templates are iam:GetPolicy / GetPolicyVersion for managed policy ARNs, answered here
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -146,6 +150,31 @@ def _false_conditions(template: dict[str, Any], body: str, stack: StackInput) ->
     return false
 
 
+_SUB_ESCAPE = re.compile(r"\$\{!([^}]*)\}")
+
+
+def _unescape_subs(node: Any) -> Any:
+    """`{"Fn::Sub": "a${!b}"}` becomes `{"Fn::Sub": ["a${JumpgateLiteral0}", {..: "${b}"}]}`."""
+    if isinstance(node, list):
+        return [_unescape_subs(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if set(node) == {"Fn::Sub"}:
+        value = node["Fn::Sub"]
+        text, variables = (value, {}) if isinstance(value, str) else (value[0], dict(value[1]))
+        if isinstance(text, str) and "${!" in text:
+            literals: dict[str, str] = {}
+
+            def placeholder(match: re.Match[str]) -> str:
+                name = f"JumpgateLiteral{len(literals)}"
+                literals[name] = "${" + match.group(1) + "}"
+                return "${" + name + "}"
+
+            text = _SUB_ESCAPE.sub(placeholder, text)
+            return {"Fn::Sub": [text, {**_unescape_subs(variables), **literals}]}
+    return {key: _unescape_subs(value) for key, value in node.items()}
+
+
 def prepare(
     template_body: str,
     raw_parameters: Mapping[str, str],
@@ -155,7 +184,7 @@ def prepare(
     partition: str = PARTITION,
 ) -> StackInput:
     """cfn-policy-validator input for one stack (see the module docstring)."""
-    template = load_template(template_body)
+    template = _unescape_subs(load_template(template_body))
     values = parameter_values(template, raw_parameters)
     draft = StackInput(json.dumps(template), region, account_id, partition, values)
     with offline():
