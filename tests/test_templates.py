@@ -123,13 +123,6 @@ def test_cfn_lint_sees_each_parameter_set(cfn_lint: Any) -> None:
 # --- cfn-policy-validator ------------------------------------------------------------------
 
 
-def _stack_ids(root: Path) -> list[str]:
-    return [
-        s["parameter_file"].removeprefix("cloudformation/parameters/")
-        for s in manifest_stacks(root)
-    ]
-
-
 @pytest.mark.parametrize("org", sorted(ORGS))
 def test_cfn_policy_validator_parses_every_stack(org: str) -> None:
     root = ORGS[org]
@@ -284,7 +277,7 @@ def test_offline_clients_refuse_anything_but_policy_lookups() -> None:
         assert iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/job-function/Billing") == {
             "Policy": {"PolicyName": "Billing", "DefaultVersionId": "v1", "Path": "/job-function/"}
         }
-        with pytest.raises(CfnParseError, match="offline: ssm.get_parameter needs AWS"):
+        with pytest.raises(CfnParseError, match=r"offline: ssm\.get_parameter needs AWS"):
             client.build("ssm", "eu-west-1").get_parameter(Name="x")
     assert client.build is real
 
