@@ -607,3 +607,38 @@ def test_hint_is_the_catalogue_hint(org: Path, rule: str) -> None:
     replace(org, *edits[rule])
     _, findings = validate_json(org)
     assert [(f["rule"], f["hint"]) for f in findings] == [(rule, hint_of(rule))]
+
+
+# --- every foundation rule is tested --------------------------------------------------------
+
+# Rules of the foundation (E0xx-E6xx) that no input can trigger, and why.
+UNREACHABLE = {
+    "E503": "the four stack templates are fixed and far below every CloudFormation quota",
+    "E504": "the schemas bound every session to 3,600-43,200 s, so E101 reports it first",
+}
+FOUNDATION_TESTS = (
+    "test_loader.py",
+    "test_schema.py",
+    "test_crosscheck.py",
+    "test_render.py",
+    "test_cli.py",
+)
+
+
+def test_every_foundation_rule_is_produced_and_tested() -> None:
+    from helpers import REPO
+    from jumpgate.rules import RULES
+
+    foundation = {r for r in RULES if r[1] in "0123456"}
+    tests = "".join(
+        (REPO / "tests" / name).read_text(encoding="utf-8") for name in FOUNDATION_TESTS
+    )
+    sources = "".join(
+        p.read_text(encoding="utf-8")
+        for p in (REPO / "scripts" / "jumpgate").glob("*.py")
+        if p.name != "rules.py"
+    )
+    untested = sorted(r for r in foundation - set(UNREACHABLE) if f'"{r}"' not in tests)
+    assert untested == []
+    unproduced = sorted(r for r in foundation if f'"{r}"' not in sources)
+    assert unproduced == sorted(UNREACHABLE)
