@@ -10,6 +10,7 @@ from jumpgate.crosscheck import check_expansion, check_references, find_duplicat
 from jumpgate.expand import Expansion, expand
 from jumpgate.findings import Finding, has_errors, sort_findings
 from jumpgate.model import Organization, load_organization
+from jumpgate.password_policy import check as check_password_policy
 
 
 @dataclass
@@ -28,6 +29,7 @@ def validate(root: Path, today: dt.date | None = None) -> Result:
     org, findings = load_organization(root)
     findings += check_references(org, today)
     findings += find_duplicate_groups(org)
+    findings += check_password_policy(root)
     # Expansion skips whatever did not resolve, so quota and size rules still report
     # alongside reference errors; commands refuse to render while any error remains.
     expansion = expand(org)
