@@ -9,6 +9,7 @@ from pathlib import Path
 
 from jumpgate import __version__
 from jumpgate.commands import (
+    analyze,
     check,
     demo,
     deploy,
@@ -28,6 +29,7 @@ COMMANDS = {
     "rules": rules,
     "demo": demo,
     "check": check,
+    "analyze": analyze,
     "synth": synth,
     "local-aws": local_aws,
     "plan": plan,

@@ -124,6 +124,34 @@ _RULES = [
     Rule("E732", "suppression of a rule that cannot be suppressed", "name an E7xx/W7xx rule"),
     Rule("E740", "parameter file does not fit its template", "run `jumpgate render`"),
     Rule("E741", "JSON syntax error", "fix the JSON syntax"),
+    # E8xx/W8xx/I8xx: IAM Access Analyzer through cfn-policy-validator (`jumpgate analyze`)
+    Rule("E801", "Access Analyzer error", "fix the policy as the message says"),
+    Rule("E802", "Access Analyzer security warning", "fix the policy as the message says"),
+    Rule("W803", "Access Analyzer warning", "fix the policy as the message says"),
+    Rule("I804", "Access Analyzer suggestion", "consider the suggestion"),
+    Rule(
+        "E805",
+        "prod role gains access beyond its reference",
+        "if intended, run `jumpgate analyze --write-references` and commit the reference",
+    ),
+    Rule(
+        "E806",
+        "a never-granted action is granted",
+        "remove the action (analyze/never-granted.json)",
+    ),
+    Rule(
+        "E807",
+        "prod role has no reference policy",
+        "run `jumpgate analyze --write-references` and commit the reference",
+    ),
+    Rule(
+        "E808",
+        "prod role's managed policies differ from its reference",
+        "if intended, run `jumpgate analyze --write-references` and commit the reference",
+    ),
+    Rule(
+        "E809", "stack cannot be parsed for analysis", "run `jumpgate render`; check the template"
+    ),
     # E9xx/W9xx: drift — deployed IAM state differs from the manifest (`jumpgate verify`)
     Rule("E901", "declared user missing", "deploy the identity stage (`jumpgate deploy`)"),
     Rule("E902", "undeclared user on jumpgate's path", "remove it, or declare the person"),
