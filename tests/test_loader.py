@@ -212,3 +212,29 @@ def test_dates_and_strings_become_plain_values(tmp_path: Path) -> None:
         "n": 7,
     }
     assert all(type(v) in (str, int) for v in doc.data.values())
+
+
+def test_an_alias_inside_its_own_anchor(org: Path) -> None:
+    write(org, "teams/x.yaml", "team: x\npeople: {}\ndescription: &a [*a]\n")
+    assert validate_rows(org) == (
+        1,
+        [("teams/x.yaml", 0, 0, "E002", "nested too deeply, or an alias refers to itself")],
+    )
+
+
+def test_anchors_and_aliases_are_plain_values(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text("base: &who [alice, bob]\ncopy: *who\n", encoding="utf-8")
+    doc, problems = load_document(tmp_path, tmp_path / "t.yaml")
+    assert problems == [] and doc is not None
+    assert doc.data == {"base": ["alice", "bob"], "copy": ["alice", "bob"]}
+
+
+def test_utf8_bom_and_crlf_line_endings_are_fine(org: Path) -> None:
+    path = org / "accounts" / "crm-dev.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    assert validate_rows(org) == (0, [])
+    replace(org, "accounts/crm-dev.yaml", "team: crm", "team: crn")
+    assert validate_rows(org) == (
+        1,
+        [("accounts/crm-dev.yaml", 4, 7, "E204", "unknown team 'crn'")],
+    )

@@ -159,6 +159,8 @@ def load_document(root: Path, path: Path) -> tuple[Document | None, list[Finding
         return fail("E003", f"duplicate key {dup.key!r}", line, column)
     except (ValueError, yaml.YAMLError) as err:
         return fail("E002", f"cannot read a value: {err}")
+    except RecursionError:  # `a: &x [*x]`: an alias inside its own anchor
+        return fail("E002", "nested too deeply, or an alias refers to itself")
     return doc, []
 
 
