@@ -293,6 +293,21 @@ def test_e214_grant_into_the_identity_account(org: Path) -> None:
     )
 
 
+def test_e215_two_people_make_the_same_stack_name(org: Path) -> None:
+    replace(
+        org,
+        CRM,
+        "  gwen: {name: Gwen Harris, email: gwen@learnaws.example}\n",
+        "  gwen: {name: Gwen Harris, email: gwen@learnaws.example}\n"
+        "  j.doe: {name: Jo Doe, email: jo@learnaws.example}\n"
+        "  j_doe: {name: Jay Doe, email: jay@learnaws.example}\n",
+    )
+    assert validate_rows(org) == (
+        1,
+        [(CRM, 12, 3, "E215", "user 'j_doe' and 'j.doe' both make stack 'jumpgate-user-j-doe'")],
+    )
+
+
 # --- E3xx: IAM names and per-principal limits -----------------------------------------------
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 
-from jumpgate.expand import Expansion, everyone_group, find_level, grant_accounts
+from jumpgate.expand import Expansion, everyone_group, find_level, grant_accounts, stack_slug
 from jumpgate.findings import Finding
 from jumpgate.limits import LIMITS, limit, policy_chars
 from jumpgate.model import IDENTITY, Organization
@@ -156,11 +156,22 @@ def _check_people(org: Organization) -> list[Finding]:
     out: list[Finding] = []
     first: dict[str, tuple[str, str, str]] = {}
     lower: dict[str, str] = {}
+    stacks: dict[str, str] = {}
     for team_name in sorted(org.teams):
         for person in org.teams[team_name].people.values():
             seen = first.get(person.username)
             if seen is None:
                 first[person.username] = (person.name, person.email, team_name)
+                stack = stack_slug(f"{org.prefix}-user-{person.username}")
+                twin = stacks.setdefault(stack, person.username)
+                if twin != person.username:  # j.doe and j_doe: one stack, one file
+                    out.append(
+                        person.source.finding(
+                            "E215",
+                            f"user {person.username!r} and {twin!r} both make stack {stack!r}",
+                            key=True,
+                        )
+                    )
                 other = lower.setdefault(person.username.lower(), person.username)
                 if other != person.username:
                     out.append(

@@ -59,6 +59,11 @@ _RULES = [
         "grant into the identity account",
         "people already live in the identity account; grant target accounts only",
     ),
+    Rule(
+        "E215",
+        "two people make the same stack name",
+        "stack names keep only letters, digits and hyphens: rename one of the people",
+    ),
     # E3xx: IAM naming and per-principal limits
     Rule(
         "E301", "invalid IAM name", "use at most the allowed length of letters, digits and +=,.@_-"
