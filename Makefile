@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml requirements.lock
 	@touch $(STAMP)
 
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 demo: setup
 	$(BIN)/jumpgate demo
