@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
+from jumpgate import password_policy
 from jumpgate.awsclients import Target
 from jumpgate.deploy_stack import (
     TAG_KIND,
@@ -115,6 +116,8 @@ class Engine:
             orphans = self._orphans(stage, scans)
             self.listener("start", (stage, len(wanted) + len(orphans)))
             outcome.results = self._converge_all(pool, wanted, scans)
+            if outcome.ok and self._is_identity_stage(stage):
+                outcome.results.append(self._password_policy(stage))
             if outcome.ok and orphans:
                 outcome.results += self._remove(pool, stage, orphans, outcome)
         outcome.seconds = time.monotonic() - started
@@ -155,6 +158,34 @@ class Engine:
             skipped.reason = "not attempted: an earlier stack of this stage failed"
             results.append(skipped)
         return results
+
+    def _is_identity_stage(self, stage: str) -> bool:
+        identity = (self.manifest.get("identity_account") or {}).get("id")
+        return any(s.stage == stage and s.account_id == identity for s in self.stacks)
+
+    def _password_policy(self, stage: str) -> StackResult:
+        """No CloudFormation resource exists for it: set through IAM, only on a difference."""
+        identity = self.manifest["identity_account"]
+        result = StackResult(stage, identity["name"], "account-password-policy", "unchanged")
+        started = time.monotonic()
+        try:
+            policy = password_policy.desired_policy(self.root)
+        except password_policy.PasswordPolicyError as err:
+            result.reason = f"not managed: {err}"
+            return result
+        try:
+            iam = self.target.client(identity["id"], "iam")
+            if self.options.plan:
+                changed = password_policy.differences(iam, policy)
+                result.action = "would-update" if changed else "unchanged"
+            else:
+                result.action = "updated" if password_policy.apply(iam, policy) else "unchanged"
+        except (ClientError, BotoCoreError, ValueError) as err:
+            result.action = "failed"
+            result.reason = f"password policy: {err}"
+        result.seconds = time.monotonic() - started
+        self.listener("stack", result)
+        return result
 
     def _one(self, want: Desired, have: Existing | None) -> StackResult:
         try:
@@ -232,7 +263,7 @@ class Engine:
                 return result
             delete_stack(self.cfn(account_id), have, self.local)
             result.action = "deleted"
-        except (StackFailed, ClientError) as err:
+        except (StackFailed, ClientError, BotoCoreError) as err:
             result.action = "failed"
             result.reason = str(err)
         finally:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
 
 def _missing(err: ClientError) -> bool:
@@ -53,7 +53,7 @@ def offboard_user(iam: Any, user_name: str) -> list[str]:
         removed.append(f"signing certificate {cert['CertificateId']}")
     try:
         creds = iam.list_service_specific_credentials(UserName=user_name)
-    except ClientError:
+    except (ClientError, BotoCoreError):  # not offered by every IAM endpoint (emulators)
         creds = {}
     for cred in creds.get("ServiceSpecificCredentials", []):
         iam.delete_service_specific_credential(

@@ -12,11 +12,19 @@ from jumpgate.commands.common import report, today
 from jumpgate.pipeline import validate
 from jumpgate.render import rendered_files, write
 
-HELP = "validate and render the organization, then summarize accounts, teams, people and stacks"
+HELP = (
+    "the newcomer's journey: validate and summarize, then run the whole pipeline in a local "
+    "AWS emulator, change access, redeploy, verify and prove access"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--today", default=None, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--summary-only",
+        action="store_true",
+        help="only validate, render and summarize (no emulator, no deploy)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,4 +72,9 @@ def run(args: argparse.Namespace) -> int:
         f"{len(org.accounts)} accounts · {len(org.teams)} teams · {len(exp.users)} people · "
         f"{len(exp.groups)} groups · {len(exp.roles)} roles · {len(exp.stacks)} stacks"
     )
-    return 0
+    if args.summary_only:
+        return 0
+    from jumpgate.cli import main as cli
+    from jumpgate.journey import run_journey
+
+    return run_journey(args.root, console, cli)

@@ -26,14 +26,42 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text")
 
 
+def level_codes(report: Report) -> dict[str, str]:
+    """Short codes for levels (first letters, made unique) so the matrix fits a terminal."""
+    levels = sorted(
+        {c.rstrip("*?") for row in report.matrix.values() for cells in row.values() for c in cells}
+    )
+    codes: dict[str, str] = {}
+    for level in levels:
+        parts = [p for p in level.replace("_", "-").split("-") if p]
+        code = "".join(p[0] for p in parts).upper() if len(parts) > 1 else level[:1].upper()
+        base, n = code, 1
+        while code in codes.values():
+            n += 1
+            code = f"{base}{n}"
+        codes[level] = code
+    return codes
+
+
 def matrix_table(report: Report, accounts: list[str]) -> Table:
     used = [a for a in accounts if any(a in row for row in report.matrix.values())]
-    table = Table(title="Access matrix (people × accounts → level; * expires)")
-    table.add_column("person", style="bold")
+    codes = level_codes(report)
+    legend = ", ".join(f"{code}={level}" for level, code in codes.items())
+    table = Table(
+        title="Access matrix: people × accounts → level",
+        caption=f"{legend}; * expires; ? role missing",
+    )
+    table.add_column("person", style="bold", no_wrap=True)
     for account in used:
-        table.add_column(account)
+        table.add_column(account.replace("-", "\n", 1), justify="center")
     for person, row in sorted(report.matrix.items()):
-        table.add_row(person, *(", ".join(row.get(a, [])) or "·" for a in used))
+        cells = []
+        for account in used:
+            labels = [
+                codes[c.rstrip("*?")] + c[len(c.rstrip("*?")) :] for c in row.get(account, [])
+            ]
+            cells.append(",".join(sorted(labels)) or "·")
+        table.add_row(person, *cells)
     return table
 
 
@@ -62,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
         return 1 if drift else 0
-    console = Console()
+    console = Console() if sys.stdout.isatty() else Console(width=160)
     order = sorted(a.name for a in org.accounts.values() if not a.is_identity)
     console.print(matrix_table(report, order))
     if report.findings:

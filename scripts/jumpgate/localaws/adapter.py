@@ -10,15 +10,34 @@ the deploy engine, so the production path (real AWS) is untouched. What is patch
   executed parameters/tags, AWS-like failure and rollback states with failed resource events,
   termination protection.
 - enforcement: MFA-aware IAM enforcement (GetSessionToken with MFA, aws:MultiFactorAuthPresent).
+- GetAccountPasswordPolicy omits MaxPasswordAge when passwords never expire, as AWS does (moto
+  returns 0, which reads as a difference on every run); ListServiceSpecificCredentials exists
+  (moto answers HTTP 500), with none.
 """
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 from moto.cloudformation import parsing
+from moto.core.responses import ActionResult
+from moto.iam import responses as iam_responses
 
 from jumpgate.localaws import cfn_engine, cfn_iam, enforcement
 
 _installed = False
+
+
+def _no_service_specific_credentials(self: Any) -> ActionResult:
+    return ActionResult({"ServiceSpecificCredentials": []})
+
+
+def _get_account_password_policy(self: Any) -> ActionResult:
+    policy = copy.copy(self.backend.get_account_password_policy())
+    if not policy.max_password_age:
+        policy.max_password_age = None
+    return ActionResult({"PasswordPolicy": policy})
 
 
 def install() -> None:
@@ -28,6 +47,9 @@ def install() -> None:
     cfn_iam.install()
     cfn_engine.install()
     enforcement.install()
+    response: Any = iam_responses.IamResponse
+    response.get_account_password_policy = _get_account_password_policy
+    response.list_service_specific_credentials = _no_service_specific_credentials
     # moto caches its resource-type map on first use; make sure the new types are in it.
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
         cached.cache_clear()

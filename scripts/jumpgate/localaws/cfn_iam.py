@@ -277,12 +277,8 @@ def _user_apply(b: Any, user: Any, props: Props) -> None:
         b.untag_user(user.name, stale)
     if tags:
         b.tag_user(user.name, tags)
-    _sync_inline(
-        dict(user.policies),
-        _inline(props),
-        lambda n, d: b.put_user_policy(user.name, n, d),
-        lambda n: b.delete_user_policy(user.name, n),
-    )
+    for name, document in _inline(props).items():
+        b.put_user_policy(user.name, name, document)
     _sync_managed(
         dict(user.managed_policies),
         _list(props.get("ManagedPolicyArns")),
@@ -357,12 +353,9 @@ def _role_apply(b: Any, role: Any, props: Props) -> None:
     role.description = props.get("Description", "")
     role.max_session_duration = int(props.get("MaxSessionDuration", 3600))
     role.permissions_boundary_arn = props.get("PermissionsBoundary") or None
-    _sync_inline(
-        dict(role.policies),
-        _inline(props),
-        lambda n, d: b.put_role_policy(role.name, n, d),
-        lambda n: b.delete_role_policy(role.name, n),
-    )
+    # Only the policies declared here: AWS::IAM::RolePolicy resources add others to the role.
+    for name, document in _inline(props).items():
+        b.put_role_policy(role.name, name, document)
     _sync_managed(
         dict(role.managed_policies),
         _list(props.get("ManagedPolicyArns")),

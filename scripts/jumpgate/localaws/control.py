@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -58,10 +59,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _answers(endpoint: str) -> bool:
+def _answers(port: int) -> bool:
     try:
-        with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=2) as response:
-            return bool(response.status == 200)
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
     except OSError:
         return False
 
@@ -76,7 +77,7 @@ def read_state(root: Path) -> Server | None:
 
 def running(root: Path) -> Server | None:
     server = read_state(root)
-    if server and _alive(server.pid) and _answers(server.endpoint):
+    if server and _alive(server.pid) and _answers(server.port):
         return server
     return None
 
@@ -225,7 +226,8 @@ def enforce_iam(endpoint: str, enabled: bool) -> None:
     count = 0 if enabled else 10**9
     request = urllib.request.Request(
         f"{endpoint}/moto-api/reset-auth",
-        data=json.dumps({"INITIAL_NO_AUTH_ACTION_COUNT": count}).encode(),
+        data=str(count).encode(),
+        headers={"Content-Type": "application/json"},
         method="POST",
     )
     with urllib.request.urlopen(request, timeout=5):

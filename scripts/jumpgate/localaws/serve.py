@@ -7,6 +7,7 @@ runs until SIGTERM/SIGINT.
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 import threading
@@ -22,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     from jumpgate.localaws.adapter import install
 
     install()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()
     _, port = server.get_host_and_port()
