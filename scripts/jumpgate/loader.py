@@ -6,6 +6,7 @@ exact line and column that caused it. Unreadable input becomes a finding, never 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ class Document:
     data: Any
     values: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
     keys: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
+    digest: str = ""  # sha256 of the file's bytes: the key of every cache
 
     def where(self, path: JsonPath, *, key: bool = False) -> tuple[int, int]:
         """1-based (line, column) of a value (or its key), falling back to the nearest parent."""
@@ -151,7 +153,7 @@ def load_document(root: Path, path: Path) -> tuple[Document | None, list[Finding
         return fail("E002", first)
     if node is None:
         return fail("E004", "is empty")
-    doc = Document(rel, None)
+    doc = Document(rel, None, digest=hashlib.sha256(raw).hexdigest())
     try:
         doc.data = _plain(node, (), doc)
     except DuplicateKey as dup:

@@ -11,7 +11,7 @@ from typing import Any
 
 from jumpgate.findings import Finding
 from jumpgate.loader import Document, JsonPath, iter_yaml_files, load_document
-from jumpgate.schema import check_schema
+from jumpgate.schema import SchemaCache
 
 ORG_FILE = "org/organization.yaml"
 IDENTITY = "identity"
@@ -227,12 +227,14 @@ def load_organization(root: Path) -> tuple[Organization, list[Finding]]:
     org = Organization(root=root)
     findings: list[Finding] = []
 
+    schemas = SchemaCache(root)
+
     def read(path: Path, schema: str) -> Document | None:
         doc, problems = load_document(root, path)
         findings.extend(problems)
         if doc is None:
             return None
-        errors = check_schema(doc, schema)
+        errors = schemas.check(doc, schema)
         findings.extend(errors)
         org.documents.append(doc)
         return None if errors else doc
@@ -266,4 +268,5 @@ def load_organization(root: Path) -> tuple[Organization, list[Finding]]:
             )
             continue
         org.teams[team.name] = team
+    schemas.save()
     return org, findings

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -16,6 +18,7 @@ from jumpgate.findings import Finding
 from jumpgate.loader import Document
 
 SCHEMA_NAMES = ("account", "organization", "team")
+CACHE_DIR = ".jumpgate-cache"
 
 
 def schema_dir() -> Path:
@@ -80,6 +83,53 @@ def _position_path(error: ValidationError) -> tuple[tuple[str | int, ...], bool]
     if error.validator == "propertyNames":
         return path, True
     return path, False
+
+
+class SchemaCache:
+    """Which file contents already passed which schema, keyed by content hash (never by
+    timestamps): an unchanged file is not validated again. Only passes are remembered, so a
+    stale or corrupt cache can cost time but never hide a finding."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / CACHE_DIR / "schema-pass.json"
+        self.salt = _schemas_digest()
+        try:
+            loaded = json.loads(self.path.read_text())
+            known = set(loaded["passed"]) if loaded.get("salt") == self.salt else set()
+        except (OSError, ValueError, KeyError, TypeError):
+            known = set()
+        self.passed: set[str] = known
+        self.seen: set[str] = set()
+
+    def check(self, doc: Document, name: str) -> list[Finding]:
+        key = f"{name}:{doc.digest}"
+        self.seen.add(key)
+        if doc.digest and key in self.passed:
+            return []
+        findings = check_schema(doc, name)
+        if not findings and doc.digest:
+            self.passed.add(key)
+        return findings
+
+    def save(self) -> None:
+        """Keep the entries of this run only, so the cache never grows without bound."""
+        keep = sorted(self.passed & self.seen)
+        try:
+            self.path.parent.mkdir(exist_ok=True)
+            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"salt": self.salt, "passed": keep}))
+            os.replace(tmp, self.path)  # atomic: concurrent hooks never read half a file
+        except OSError:
+            pass  # a read-only checkout still validates, just without the cache
+
+
+@cache
+def _schemas_digest() -> str:
+    folder = schema_dir()
+    digest = hashlib.sha256()
+    for name in SCHEMA_NAMES:
+        digest.update((folder / f"{name}.schema.json").read_bytes())
+    return digest.hexdigest()
 
 
 def check_schema(doc: Document, name: str) -> list[Finding]:
