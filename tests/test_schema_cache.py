@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 from helpers import replace
-
 from jumpgate.pipeline import validate
 from jumpgate.schema import CACHE_DIR
 
