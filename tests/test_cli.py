@@ -16,10 +16,11 @@ from jumpgate.rules import RULES, catalogue_markdown, hint_of
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under root but caches (hidden folders such as .jumpgate-cache/)."""
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file()
+        if p.is_file() and not p.relative_to(root).parts[0].startswith(".")
     }
 
 
