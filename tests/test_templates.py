@@ -322,3 +322,16 @@ def test_prepare_keeps_the_meaning_of_sub_escapes() -> None:
     assert policy["Policy"]["Statement"][0]["Resource"] == (
         "arn:aws:iam::123456789012:user/p/${aws:username}"
     )
+
+
+def test_cfn_lint_cli_cannot_read_codepipeline_parameter_files() -> None:
+    """Why the lint above uses the Python API: `cfn-lint --parameter-files` reads only the
+    CloudFormation CLI format, and says so with E0200 for a template-configuration file."""
+    from cfnlint.runner.parameter_file.runner import _parse_parameter_file
+
+    path = REPO / "cloudformation/parameters/learnaws-identity/jumpgate-baseline.json"
+    result = _parse_parameter_file(str(path))
+    assert isinstance(result, list)
+    assert [(m.rule.id, m.message) for m in result] == [
+        ("E0200", f"Parameter file {str(path)!r} is not supported")
+    ]
