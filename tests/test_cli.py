@@ -363,3 +363,8 @@ def test_rule_ids_are_unique_and_severity_matches_letter() -> None:
     for rule in _RULES:
         assert rule.rule_id[0] in "EWI" and rule.rule_id[1:].isdigit(), rule.rule_id
         assert rule.hint and rule.title, rule.rule_id
+
+
+def test_docs_rules_md_is_generated_from_the_catalogue() -> None:
+    """docs/rules.md is `make docs` output: stale when a rule is added without regenerating."""
+    assert (REPO / "docs" / "rules.md").read_text(encoding="utf-8") == catalogue_markdown()
