@@ -657,3 +657,23 @@ def test_every_foundation_rule_is_produced_and_tested() -> None:
     assert untested == []
     unproduced = sorted(r for r in foundation if f'"{r}"' not in sources)
     assert unproduced == sorted(UNREACHABLE)
+
+
+@pytest.mark.parametrize("rel", [CRM, ORG])
+def test_deleting_any_line_gives_findings_that_point_into_the_file(org: Path, rel: str) -> None:
+    """Never a traceback, and every finding names an existing line and column (or 0:0)."""
+    import datetime as dt
+
+    from helpers import TODAY
+    from jumpgate.pipeline import validate
+
+    path = org / rel
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for index in range(len(lines)):
+        path.write_text("".join(lines[:index] + lines[index + 1 :]), encoding="utf-8")
+        for f in validate(org, dt.date.fromisoformat(TODAY)).findings:
+            text = (org / f.path).read_text(encoding="utf-8").splitlines()
+            if (f.line, f.column) == (0, 0):
+                continue
+            assert 1 <= f.line <= len(text), (index, f)
+            assert 1 <= f.column <= len(text[f.line - 1]) + 1, (index, f)
