@@ -152,6 +152,20 @@ from jumpgate.schema import SCHEMA_NAMES, schema_dir
             id="level-without-policies",
         ),
         pytest.param(
+            "teams/crm.yaml",
+            "permission_sets:\n  exports:\n",
+            "permission_sets:\n  exports:\n    max_session_seconds: 3600.5\n",
+            [(13, 26, "permission_sets/exports/max_session_seconds: expected integer, got float")],
+            id="float-for-integer",
+        ),
+        pytest.param(
+            "org/organization.yaml",
+            "  readonly:\n",
+            "  nothing:\n  readonly:\n",
+            [(37, 11, "levels/nothing: expected object, got nothing")],
+            id="null-value",
+        ),
+        pytest.param(
             "org/organization.yaml",
             "region: eu-west-1",
             "region: Europe",
