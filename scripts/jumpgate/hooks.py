@@ -44,10 +44,6 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def check_syntax(root: Path, files: Sequence[str]) -> list[Finding]:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.constructor import DuplicateKeyError
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
     out: list[Finding] = []
     for rel in files:
         try:
@@ -63,6 +59,10 @@ def check_syntax(root: Path, files: Sequence[str]) -> list[Finding]:
             except ValueError as err:
                 out.append(_finding(rel, 0, 0, "E003", str(err)))
             continue
+        from ruamel.yaml import YAML  # imported only when there is YAML to read
+        from ruamel.yaml.constructor import DuplicateKeyError
+        from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
         yaml = YAML(typ="rt", pure=True)  # keeps CloudFormation's short-form tags
         yaml.allow_duplicate_keys = False
         try:
