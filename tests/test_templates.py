@@ -335,3 +335,27 @@ def test_cfn_lint_cli_cannot_read_codepipeline_parameter_files() -> None:
     assert [(m.rule.id, m.message) for m in result] == [
         ("E0200", f"Parameter file {str(path)!r} is not supported")
     ]
+
+
+@pytest.mark.parametrize("org", sorted(ORGS))
+def test_parameter_values_meet_the_template_constraints(org: str) -> None:
+    """What CloudFormation checks before it deploys (cfn-lint 1.58's E2900 reads a `Pattern`
+    key that templates do not have, so it never checks AllowedPattern)."""
+    import re
+
+    root = ORGS[org]
+    declared = {
+        name: load_template((TEMPLATES / name).read_text(encoding="utf-8"))["Parameters"]
+        for name in STACK_TEMPLATES
+    }
+    for stack in manifest_stacks(root):
+        specs = declared[Path(stack["template"]).name]
+        for name, value in read_parameter_file(root / stack["parameter_file"]).items():
+            spec, where = specs[name], f"{stack['parameter_file']}: {name}={value!r}"
+            assert len(value.encode()) <= 4096, where
+            if "AllowedPattern" in spec:
+                assert re.fullmatch(spec["AllowedPattern"], value, re.ASCII), where
+            if "AllowedValues" in spec:
+                assert value in spec["AllowedValues"], where
+            if spec["Type"] == "Number":
+                assert spec.get("MinValue", 0) <= int(value) <= spec.get("MaxValue", 2**63), where
