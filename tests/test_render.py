@@ -228,3 +228,49 @@ def test_refresh_golden_reproduces_expected(tmp_path: Path) -> None:
     for case in cases():
         rendered = {rel: text.encode() for rel, text in render_case(case).items()}
         assert rendered == _tree(case / "expected")
+
+
+@pytest.mark.parametrize(
+    "root",
+    [REPO, REPO / "tests" / "golden" / "small-org" / "expected"],
+    ids=["example", "golden"],
+)
+def test_stacks_reference_each_other_consistently(root: Path) -> None:
+    """What the seed sample got wrong: every name one stack uses, another stack creates."""
+    manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+    stacks = manifest["stacks"]
+
+    def params(stack: dict[str, object]) -> dict[str, str]:
+        data = json.loads((root / str(stack["parameter_file"])).read_text(encoding="utf-8"))
+        return dict(data["Parameters"])
+
+    by_kind: dict[str, list[dict[str, str]]] = {}
+    stack_of_group: dict[str, str] = {}
+    for stack in stacks:
+        kind = Path(stack["template"]).stem
+        p = params(stack)
+        by_kind.setdefault(kind, []).append({**p, "_account_id": stack["account_id"]})
+        if kind == "identity-group":
+            stack_of_group[p["GroupName"]] = stack["name"]
+    (baseline,) = by_kind["identity-baseline"]
+    groups = {baseline["EveryoneGroupName"], *stack_of_group}
+    roles = {
+        f"arn:aws:iam::{r['_account_id']}:role{r['Path']}{r['RoleName']}"
+        for r in by_kind["target-role"]
+    }
+    people_paths = {u["Path"] for u in by_kind["identity-user"]}
+    assert all(g["Path"] == baseline["Path"] for g in by_kind["identity-group"])
+    for group in by_kind["identity-group"]:
+        assert set(group["RoleArns"].split(",")) <= roles, group["GroupName"]
+    for role in by_kind["target-role"]:
+        assert role["IdentityAccountId"] == manifest["identity_account"]["id"]
+        assert {role["PeoplePath"]} == people_paths
+    for stack in stacks:
+        if stack["template"].endswith("identity-user.yaml"):
+            names = params(stack)["Groups"].split(",")
+            assert names[0] == baseline["EveryoneGroupName"] and len(names) <= 10
+            assert set(names) <= groups, stack["name"]
+            assert set(stack["depends_on"]) == {
+                stacks[0]["name"],
+                *(stack_of_group[n] for n in names[1:]),
+            }
