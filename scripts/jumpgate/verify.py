@@ -255,6 +255,9 @@ def access_matrix(
                     continue
                 resources = statement.get("Resource", [])
                 for arn in [resources] if isinstance(resources, str) else resources:
+                    if not arn.startswith("arn:") or arn.count(":") < 5:
+                        row.setdefault("(any)", []).append(f"{arn}!")  # drift: any role
+                        continue
                     account_id, _, role_path = arn.split(":", 4)[4].partition(":role")
                     account = by_id.get(account_id, account_id)
                     role_name = role_path.rsplit("/", 1)[-1]

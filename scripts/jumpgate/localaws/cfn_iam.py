@@ -138,7 +138,11 @@ class LocalGroup(CloudFormationModel):
         name = props.get("GroupName", resource_name)
         backend(account_id, region_name).create_group(name, props.get("Path", "/"))
         resource = cls(account_id, region_name, name)
-        resource.apply(props)
+        try:
+            resource.apply(props)
+        except Exception:
+            resource.delete(account_id, region_name)
+            raise
         return resource
 
     def apply(self, props: Props) -> None:
@@ -300,7 +304,14 @@ def user_create(
     b = backend(account_id, region_name)
     name = props.get("UserName", resource_name)
     user = b.create_user(region_name=region_name, user_name=name, path=props.get("Path", "/"))
-    _user_apply(b, user, props)
+    try:
+        _user_apply(b, user, props)
+    except Exception:
+        for group in b.groups.values():
+            if user in group.users:
+                group.users.remove(user)
+        b.delete_user(name)
+        raise
     return user
 
 
@@ -387,7 +398,11 @@ def role_create(
         tags=[],
         max_session_duration=str(props.get("MaxSessionDuration", 3600)),
     )
-    _role_apply(b, role, props)
+    try:
+        _role_apply(b, role, props)
+    except Exception:  # a resource is created whole or not at all
+        role_delete(cls, role.name, cloudformation_json, account_id, region_name)
+        raise
     return role
 
 
