@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import append, replace, validate_json, validate_rows, write
+from helpers import REPO, append, replace, validate_json, validate_rows, write
 from jumpgate.limits import policy_chars
 from jumpgate.rules import hint_of
 
@@ -677,3 +677,16 @@ def test_deleting_any_line_gives_findings_that_point_into_the_file(org: Path, re
                 continue
             assert 1 <= f.line <= len(text), (index, f)
             assert 1 <= f.column <= len(text[f.line - 1]) + 1, (index, f)
+
+
+def test_foundation_modules_take_every_aws_limit_from_limits_py() -> None:
+    import re
+
+    from jumpgate.limits import LIMITS
+
+    values = {str(limit.value) for limit in LIMITS.values()}
+    modules = ("loader", "schema", "model", "crosscheck", "expand", "policies", "render")
+    for module in modules:
+        text = (REPO / "scripts" / "jumpgate" / f"{module}.py").read_text(encoding="utf-8")
+        literals = set(re.findall(r"(?<![\w.])\d{3,5}(?![\w.])", text)) & values
+        assert literals == set(), f"{module}.py writes limits as literals: {sorted(literals)}"

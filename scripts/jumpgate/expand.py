@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from jumpgate.limits import limit
 from jumpgate.model import Account, Grant, Level, Organization, Team
 
 TEMPLATES = "cloudformation/templates"
@@ -315,4 +316,4 @@ def _stacks(org: Organization, out: Expansion) -> list[Stack]:
 
 def tag_value(text: str) -> str:
     """IAM tag values allow letters, digits, spaces and _.:/=+-@ only; keep the rest readable."""
-    return re.sub(r"[^\w\s.:/=+\-@]", "-", text)[:256]
+    return re.sub(r"[^\w\s.:/=+\-@]", "-", text)[: limit("iam_tag_value_chars")]
