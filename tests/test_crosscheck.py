@@ -441,8 +441,41 @@ def test_e402_elevated_prod_access_without_expiry_and_reason(org: Path) -> None:
 
 def test_e402_expiry_without_reason(org: Path) -> None:
     replace(org, CRM, "    reason: INC-4711 data migration\n", "")
-    code, found = validate_rows(org)
-    assert (code, [f[3] for f in found]) == (1, ["E402"])
+    assert validate_rows(org) == (
+        1,
+        [
+            (
+                CRM,
+                35,
+                5,
+                "E402",
+                "level 'admin' in prod account 'crm-prod' needs `expires` and `reason`",
+            )
+        ],
+    )
+
+
+def test_e402_elevated_levels_in_every_strict_account(org: Path) -> None:
+    append(org, CRM, "  - who: [bob]\n    level: poweruser\n    accounts: [crm-prod, it-prod]\n")
+    assert validate_rows(org) == (
+        1,
+        [
+            (
+                CRM,
+                40,
+                5,
+                "E402",
+                "level 'poweruser' in prod account 'crm-prod' needs `expires` and `reason`",
+            ),
+            (
+                CRM,
+                40,
+                5,
+                "E402",
+                "level 'poweruser' in prod account 'it-prod' needs `expires` and `reason`",
+            ),
+        ],
+    )
 
 
 def test_w403_expired_grant_is_a_warning(org: Path) -> None:
