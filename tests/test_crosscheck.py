@@ -723,3 +723,11 @@ def test_foundation_modules_take_every_aws_limit_from_limits_py() -> None:
         text = (REPO / "scripts" / "jumpgate" / f"{module}.py").read_text(encoding="utf-8")
         literals = set(re.findall(r"(?<![\w.])\d{3,5}(?![\w.])", text)) & values
         assert literals == set(), f"{module}.py writes limits as literals: {sorted(literals)}"
+
+
+def test_e216_account_declared_twice(org: Path) -> None:
+    write(org, "accounts/crm-dev.yml", (org / "accounts/crm-dev.yaml").read_text(encoding="utf-8"))
+    assert validate_rows(org) == (
+        1,
+        [("accounts/crm-dev.yml", 2, 1, "E216", "account 'crm-dev' is also accounts/crm-dev.yaml")],
+    )

@@ -238,3 +238,13 @@ def test_utf8_bom_and_crlf_line_endings_are_fine(org: Path) -> None:
         1,
         [("accounts/crm-dev.yaml", 4, 7, "E204", "unknown team 'crn'")],
     )
+
+
+def test_aliases_that_expand_without_bound_are_refused(org: Path) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    write(org, "teams/x.yaml", "\n".join(lines) + "\n")
+    assert validate_rows(org) == (
+        1,
+        [("teams/x.yaml", 1, 1, "E005", "expands to more than 200,000 values (aliases?)")],
+    )

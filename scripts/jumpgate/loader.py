@@ -25,6 +25,7 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALARS = SafeConstructor()
 
 MAX_DATA_FILE_BYTES = 1024 * 1024  # data files are hand-written; anything bigger is a mistake
+MAX_VALUES = 200_000  # far above any real file; only aliases expanding without bound reach it
 
 JsonPath = tuple[str | int, ...]
 
@@ -90,9 +91,15 @@ def _scalar(node: ScalarNode) -> Any:
     return node.value  # unknown tags: keep the text; the schema judges it
 
 
+class TooManyValues(Exception):
+    """Aliases that expand without bound (a "billion laughs" file)."""
+
+
 def _plain(node: Node, path: JsonPath, doc: Document) -> Any:
     """Convert composed nodes to plain values, recording 1-based positions."""
     doc.values.setdefault(path, _at(node))
+    if len(doc.values) > MAX_VALUES:
+        raise TooManyValues()
     if isinstance(node, MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -161,6 +168,8 @@ def load_document(root: Path, path: Path) -> tuple[Document | None, list[Finding
         return fail("E003", f"duplicate key {dup.key!r}", line, column)
     except (ValueError, yaml.YAMLError) as err:
         return fail("E002", f"cannot read a value: {err}")
+    except TooManyValues:
+        return fail("E005", f"expands to more than {MAX_VALUES:,} values (aliases?)", 1, 1)
     except RecursionError:  # `a: &x [*x]`: an alias inside its own anchor
         return fail("E002", "nested too deeply, or an alias refers to itself")
     return doc, []

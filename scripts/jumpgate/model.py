@@ -244,7 +244,10 @@ def load_organization(root: Path) -> tuple[Organization, list[Finding]]:
         _read_org(org, org_doc)
     for path in iter_yaml_files(root / "accounts"):
         doc = read(path, "account")
-        if doc is not None:
+        if doc is not None and path.stem in org.accounts:  # accounts/x.yaml and accounts/x.yml
+            first = org.accounts[path.stem].source.doc.path
+            findings.append(doc.finding((), "E216", f"account {path.stem!r} is also {first}"))
+        elif doc is not None:
             _read_account(org, doc, path.stem)
     for path in iter_yaml_files(root / "teams"):
         doc = read(path, "team")

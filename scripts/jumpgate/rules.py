@@ -64,6 +64,7 @@ _RULES = [
         "two people make the same stack name",
         "stack names keep only letters, digits and hyphens: rename one of the people",
     ),
+    Rule("E216", "account declared twice", "each account has exactly one file in accounts/"),
     # E3xx: IAM naming and per-principal limits
     Rule(
         "E301", "invalid IAM name", "use at most the allowed length of letters, digits and +=,.@_-"
