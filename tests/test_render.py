@@ -274,3 +274,12 @@ def test_stacks_reference_each_other_consistently(root: Path) -> None:
                 stacks[0]["name"],
                 *(stack_of_group[n] for n in names[1:]),
             }
+
+
+def test_rendered_json_is_what_the_standard_library_writes() -> None:
+    import json
+
+    from jumpgate.render import _dump
+
+    data = {"Parameters": {"b": "ü", "a": "", "c": "x,y"}, "Tags": {}, "n": [1, {"z": None}]}
+    assert _dump(data) == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
