@@ -48,7 +48,10 @@ class Target:
     # Called with every new client (tests use it to inject faults through botocore events).
     client_hooks: list[Callable[[Any], None]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _sessions: dict[str, boto3.Session] = field(default_factory=dict)
+    _create_lock: threading.Lock = field(default_factory=threading.Lock)
+    _creds: dict[str, dict[str, str]] = field(default_factory=dict)
+    _clients: dict[str, Any] = field(default_factory=dict)
+    _sts: Any = None
     _base: boto3.Session | None = None
 
     @property
@@ -80,34 +83,50 @@ class Target:
 
         return count
 
-    def _client(self, session: boto3.Session, service: str) -> Any:
-        client = session.client(service, endpoint_url=self.endpoint, config=self.config)
+    def _client(self, service: str, creds: dict[str, str] | None = None) -> Any:
+        """A client from the one base session (a new boto3 Session re-reads every model)."""
+        keys = {}
+        if creds is not None:
+            keys = {
+                "aws_access_key_id": creds["AccessKeyId"],
+                "aws_secret_access_key": creds["SecretAccessKey"],
+                "aws_session_token": creds["SessionToken"],
+            }
+        with self._create_lock:  # creating clients from one session is not thread-safe
+            client = self._base_session().client(
+                service, endpoint_url=self.endpoint, config=self.config, **keys
+            )
         client.meta.events.register(f"before-call.{service}", self._count(service))
         for hook in self.client_hooks:
             hook(client)
         return client
 
-    def session(self, account_id: str) -> boto3.Session:
-        """A session in `account_id`, through the bootstrap role (cached for the run)."""
+    def credentials(self, account_id: str) -> dict[str, str]:
+        """Credentials in `account_id`, through the bootstrap role (cached for the run)."""
         with self._lock:
-            cached = self._sessions.get(account_id)
+            cached = self._creds.get(account_id)
         if cached is not None:
             return cached
-        sts = self._client(self._base_session(), "sts")
-        role_arn = f"arn:aws:iam::{account_id}:role/{self.role_name}"
-        creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="jumpgate-deploy")["Credentials"]
-        session = boto3.Session(
-            aws_access_key_id=creds["AccessKeyId"],
-            aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=creds["SessionToken"],
-            region_name=self.region,
-        )
         with self._lock:
-            self._sessions[account_id] = session
-        return session
+            if self._sts is None:
+                self._sts = self._client("sts")
+        role_arn = f"arn:aws:iam::{account_id}:role/{self.role_name}"
+        creds = self._sts.assume_role(RoleArn=role_arn, RoleSessionName="jumpgate-deploy")[
+            "Credentials"
+        ]
+        with self._lock:
+            return self._creds.setdefault(account_id, creds)
 
     def client(self, account_id: str, service: str) -> Any:
-        return self._client(self.session(account_id), service)
+        """One client per account and service for the run (botocore clients are thread-safe)."""
+        key = f"{account_id}/{service}"
+        with self._lock:
+            cached = self._clients.get(key)
+        if cached is not None:
+            return cached
+        client = self._client(service, self.credentials(account_id))
+        with self._lock:
+            return self._clients.setdefault(key, client)
 
     def cfn_writes(self) -> int:
         return sum(n for op, n in self.calls.items() if op.split(":", 1)[1] in CFN_WRITES)

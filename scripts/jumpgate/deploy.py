@@ -133,10 +133,11 @@ class Engine:
         pending = list(wanted)
         running: dict[Future[StackResult], Desired] = {}
         failed = False
+        known = {(w.account_id, w.name) for w in wanted}
         while pending or running:
             if not failed:
                 for want in list(pending):
-                    deps = {(want.account_id, d) for d in want.depends_on}
+                    deps = {(want.account_id, d) for d in want.depends_on} & known
                     if deps <= done:
                         pending.remove(want)
                         have = scans[want.account_id].get(want.name)
