@@ -191,7 +191,12 @@ class Engine:
     def _one(self, want: Desired, have: Existing | None) -> StackResult:
         try:
             return converge(
-                self.cfn(want.account_id), want, have, plan=self.options.plan, local=self.local
+                self.cfn(want.account_id),
+                want,
+                have,
+                plan=self.options.plan,
+                local=self.local,
+                show=lambda w, kind, changes: self.listener("changeset", (w, kind, changes)),
             )
         except Exception as err:  # a client or network error is this stack's failure
             return StackResult(want.stage, want.account, want.name, "failed", reason=repr(err))

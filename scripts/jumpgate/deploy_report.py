@@ -17,7 +17,7 @@ from rich.table import Table
 
 from jumpgate.awsclients import DEFAULT_ROLE
 from jumpgate.deploy import MAX_PEOPLE_REMOVED, StageResult
-from jumpgate.deploy_stack import StackResult
+from jumpgate.deploy_stack import Change, Desired, StackResult
 
 STYLE = {
     "created": "green",
@@ -86,6 +86,8 @@ class Reporter:
                     self.console.rule(f"stage [bold]{stage}[/]")
                     self.progress.start()
                 self._task = self.progress.add_task(stage, total=max(total, 1))
+            elif kind == "changeset":
+                self._change_set(*data)
             elif kind == "stack":
                 self._stack(data)
                 self.progress.advance(self._task)
@@ -96,6 +98,14 @@ class Reporter:
                     self._task = None
                 self._stage_line(data)
 
+    def _change_set(self, want: Desired, kind: str, changes: list[Change]) -> None:
+        if self.quiet:
+            return
+        print_ = self.progress.console.print
+        print_(f"  [cyan]{'change set':>13}[/] {want.account} / {want.name} ({kind.lower()})")
+        for change in changes:
+            print_(f"                  {change.text()}")
+
     def _stack(self, r: StackResult) -> None:
         if self.quiet or (r.action in ("unchanged", "no-op") and not self.show_unchanged):
             return
@@ -104,8 +114,9 @@ class Reporter:
             f"  [{style}]{r.action:>13}[/] {r.account} / {r.stack}"
             + (f"  ({r.seconds:.1f} s)" if r.seconds >= 0.05 else "")
         )
-        for change in r.changes:
-            self.progress.console.print(f"                  {change.text()}")
+        if r.action.startswith("would-"):  # a plan: its change sets are the output
+            for change in r.changes:
+                self.progress.console.print(f"                  {change.text()}")
         for item in r.offboarded:
             self.progress.console.print(f"                  offboarded: removed {item}")
         if r.reason:

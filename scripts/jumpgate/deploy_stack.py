@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -272,7 +273,13 @@ def delete_stack(cfn: Any, existing: Existing, local: bool) -> None:
 
 
 def converge(
-    cfn: Any, want: Desired, have: Existing | None, *, plan: bool, local: bool
+    cfn: Any,
+    want: Desired,
+    have: Existing | None,
+    *,
+    plan: bool,
+    local: bool,
+    show: Callable[[Desired, str, list[Change]], None] | None = None,
 ) -> StackResult:
     """Create or update one stack through a change set (or only describe it, when planning)."""
     started = time.monotonic()
@@ -310,6 +317,8 @@ def converge(
             result.action = "would-update"
             cfn.delete_change_set(ChangeSetName=arn, StackName=want.name)
             return result
+        if show is not None:  # the change set, before it is executed
+            show(want, kind, changes)
         cfn.execute_change_set(ChangeSetName=arn, StackName=want.name)
         stack_id = have.stack_id if have else want.name
         final = wait_stack(cfn, stack_id, local)
