@@ -33,6 +33,7 @@ golden: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_validate_render.py
+	$(BIN)/python benchmarks/bench_deploy.py
 
 docs: setup
 	$(BIN)/jumpgate rules --format markdown > docs/rules.md
