@@ -6,13 +6,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import shutil
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from corpus.runner import TODAY, copy_example
+from corpus.runner import REPO, TODAY, copy_example
 from jumpgate import checks
 from jumpgate.checks import iamdb, r_session, r_unknown
 from jumpgate.checks import targets as targets_module
@@ -31,6 +32,23 @@ def run_check(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list
 
 def test_example_org_has_no_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = copy_example(tmp_path / "repo")
+    shutil.copytree(REPO / "analyze", root / "analyze")
+    assert run_check(root, capsys) == (0, [])
+
+
+def test_prod_change_without_its_reference_warns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_example(tmp_path / "repo")
+    shutil.copytree(REPO / "analyze", root / "analyze")
+    crm = root / "teams/crm.yaml"
+    crm.write_text(crm.read_text().replace("s3:PutObject]", "s3:PutObject, s3:DeleteObject]"))
+    main(["render", "--root", str(root), "--today", TODAY])
+    code, findings = run_check(root, capsys)
+    assert code == 0
+    assert [(f["rule"], f["path"], f["line"]) for f in findings] == [("W725", "teams/crm.yaml", 12)]
+    assert "custom policy" in findings[0]["message"]
+    assert main(["analyze", "--root", str(root), "--today", TODAY, "--write-references"]) == 0
     assert run_check(root, capsys) == (0, [])
 
 

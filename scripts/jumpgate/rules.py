@@ -125,6 +125,11 @@ _RULES = [
     Rule("E722", "admin-like level without expires and reason", "add `expires` and `reason`"),
     Rule("W723", "strict environment without an MFA age limit", "set mfa_max_age_seconds"),
     Rule("W724", "policy close to its size limit", "split the policy"),
+    Rule(
+        "W725",
+        "prod role differs from its Access Analyzer reference",
+        "run `jumpgate analyze --write-references` and commit the reference",
+    ),
     Rule("E730", "suppression has expired", "fix the finding, or renew with a new reason"),
     Rule("W731", "suppression matches no finding", "remove the suppression"),
     Rule("E732", "suppression of a rule that cannot be suppressed", "name an E7xx/W7xx rule"),

@@ -24,6 +24,7 @@ from jumpgate.checks import (
     r_not_action,
     r_pass_role_combo,
     r_pass_role_star,
+    r_reference,
     r_resource_type,
     r_session,
     r_size,
@@ -54,6 +55,7 @@ RULE_MODULES: tuple[ModuleType, ...] = (
     r_admin_like,
     r_mfa_age,
     r_size,
+    r_reference,
 )
 
 POLICY_RULE_IDS: tuple[str, ...] = (

@@ -9,6 +9,8 @@ from jumpgate.analyze import AnalyzeError, analyze, credentials_available, write
 from jumpgate.commands.common import add_report_arguments, failing, report, today
 from jumpgate.findings import sort_findings
 from jumpgate.pipeline import validate
+from jumpgate.render import check as render_check
+from jumpgate.render import rendered_files
 
 HELP = (
     "run IAM Access Analyzer (through cfn-policy-validator) on every stack: validate, "
@@ -34,6 +36,13 @@ def run(args: argparse.Namespace) -> int:
     if not result.ok:
         report(result.findings, args.format)
         print("analyze: fix the findings of `jumpgate validate` first", file=sys.stderr)
+        return 1
+    stale = render_check(args.root, rendered_files(result.org, result.expansion))
+    if stale:
+        report(stale, args.format)
+        print(
+            "analyze: the parameter files are not current; run `jumpgate render`", file=sys.stderr
+        )
         return 1
     if args.write_references:
         written = write_references(args.root, result)
