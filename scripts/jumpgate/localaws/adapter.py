@@ -3,7 +3,8 @@
 Imported only by the emulator's server process (`python -m jumpgate.localaws.serve`), never by
 the deploy engine, so the production path (real AWS) is untouched. What is patched and why:
 
-- cfn_iam: AWS::IAM::Group and AWS::IAM::RolePolicy resource types; User Groups/Tags and
+- cfn_types: AWS::IAM::Group and AWS::IAM::RolePolicy resource types.
+- cfn_iam: User Groups/Tags and
   in-place updates; Role ManagedPolicyArns, trust policy and MaxSessionDuration updates;
   ManagedPolicy document updates; AWS-managed policies loaded on demand.
 - cfn_engine: change sets that see parameter changes (with Replacement), stacks that record
@@ -24,7 +25,7 @@ from moto.cloudformation import parsing
 from moto.core.responses import ActionResult
 from moto.iam import responses as iam_responses
 
-from jumpgate.localaws import cfn_engine, cfn_iam, enforcement
+from jumpgate.localaws import cfn_engine, cfn_iam, cfn_types, enforcement
 
 _installed = False
 
@@ -45,6 +46,7 @@ def install() -> None:
     if _installed:
         return
     cfn_iam.install()
+    assert cfn_types.LocalGroup.cloudformation_type() == "AWS::IAM::Group"  # registered
     cfn_engine.install()
     enforcement.install()
     response: Any = iam_responses.IamResponse

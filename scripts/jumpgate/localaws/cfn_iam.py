@@ -1,7 +1,7 @@
 """CloudFormation IAM resources moto 5.2.5 lacks or gets wrong, for the local target only.
 
-Gaps closed (see FACTS.md): AWS::IAM::Group (with inline Policies and ManagedPolicyArns) and
-AWS::IAM::RolePolicy do not exist; User Groups/Tags are ignored and every User update replaces
+Gaps closed (see FACTS.md; the missing AWS::IAM::Group and AWS::IAM::RolePolicy types are in
+cfn_types.py): User Groups/Tags are ignored and every User update replaces
 the user; Role ManagedPolicyArns/Tags are ignored and Role updates do not apply the trust
 policy, MaxSessionDuration or managed policies; ManagedPolicy document updates are dropped.
 Every handler here reconciles the real IAM state toward the declared properties, so a retried
@@ -10,12 +10,10 @@ or re-run update converges.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from functools import cache
 from typing import Any
 
-from moto.core.common_models import CloudFormationModel
 from moto.iam import models as _iam_models
 from moto.utilities.utils import get_partition
 
@@ -36,7 +34,7 @@ def clean(value: Any) -> Any:
     return value
 
 
-def _doc(value: Any) -> str:
+def doc(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(clean(value))
 
 
@@ -65,17 +63,17 @@ def managed_policy(iam_backend: Any, arn: str) -> Any:
     raise iam.NotFoundException(f"Policy {arn} does not exist or is not attachable.")
 
 
-def _tags(props: Props) -> list[dict[str, str]]:
+def tag_list(props: Props) -> list[dict[str, str]]:
     return [{"Key": t["Key"], "Value": str(t["Value"])} for t in props.get("Tags") or []]
 
 
-def _list(value: Any) -> list[str]:
+def as_list(value: Any) -> list[str]:
     if value is None:
         return []
     return [value] if isinstance(value, str) else [str(v) for v in value if v]
 
 
-def _sync_managed(attached: dict[str, Any], wanted: list[str], attach: Any, detach: Any) -> None:
+def sync_managed(attached: dict[str, Any], wanted: list[str], attach: Any, detach: Any) -> None:
     for arn in sorted(set(attached) - set(wanted)):
         detach(arn)
     for arn in wanted:
@@ -83,180 +81,15 @@ def _sync_managed(attached: dict[str, Any], wanted: list[str], attach: Any, deta
             attach(arn)
 
 
-def _sync_inline(current: dict[str, Any], wanted: dict[str, str], put: Any, delete: Any) -> None:
+def sync_inline(current: dict[str, Any], wanted: dict[str, str], put: Any, delete: Any) -> None:
     for name in sorted(set(current) - set(wanted)):
         delete(name)
     for name, document in wanted.items():
         put(name, document)
 
 
-def _inline(props: Props) -> dict[str, str]:
-    return {p["PolicyName"]: _doc(p["PolicyDocument"]) for p in props.get("Policies") or []}
-
-
-# ---------------------------------------------------------------- AWS::IAM::Group (new type)
-
-
-class LocalGroup(CloudFormationModel):
-    """AWS::IAM::Group: a real moto IAM group, its inline and managed policies."""
-
-    def __init__(self, account_id: str, region_name: str, name: str) -> None:
-        self.account_id = account_id
-        self.region_name = region_name
-        self.name = name
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "GroupName"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::IAM::Group"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Arn"
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        group = backend(self.account_id, self.region_name).get_group(self.name)
-        return str(group.arn)
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> LocalGroup:
-        props = clean(cloudformation_json.get("Properties", {}))
-        name = props.get("GroupName", resource_name)
-        backend(account_id, region_name).create_group(name, props.get("Path", "/"))
-        resource = cls(account_id, region_name, name)
-        try:
-            resource.apply(props)
-        except Exception:
-            resource.delete(account_id, region_name)
-            raise
-        return resource
-
-    def apply(self, props: Props) -> None:
-        b = backend(self.account_id, self.region_name)
-        group = b.get_group(self.name)
-        group.path = props.get("Path", "/")
-        _sync_inline(
-            dict(group.policies),
-            _inline(props),
-            lambda n, d: b.put_group_policy(self.name, n, d),
-            lambda n: b.delete_group_policy(self.name, n),
-        )
-        _sync_managed(
-            dict(group.managed_policies),
-            _list(props.get("ManagedPolicyArns")),
-            lambda arn: managed_policy(b, arn).attach_to(group),
-            lambda arn: b.detach_group_policy(arn, self.name),
-        )
-
-    @classmethod
-    def update_from_cloudformation_json(
-        cls,
-        original_resource: LocalGroup,
-        new_resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> LocalGroup:
-        props = clean(cloudformation_json.get("Properties", {}))
-        name = props.get("GroupName", original_resource.name)
-        if name != original_resource.name:  # GroupName change: replacement
-            new = cls.create_from_cloudformation_json(
-                name, cloudformation_json, account_id, region_name
-            )
-            original_resource.delete(account_id, region_name)
-            return new
-        original_resource.apply(props)
-        return original_resource
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        b = backend(account_id, region_name)
-        if self.name not in b.groups:
-            return
-        group = b.groups[self.name]
-        group.users.clear()
-        for arn in list(group.managed_policies):
-            b.detach_group_policy(arn, self.name)
-        group.policies.clear()
-        b.delete_group(self.name)
-
-
-# ---------------------------------------------------------------- AWS::IAM::RolePolicy (new)
-
-
-class LocalRolePolicy(CloudFormationModel):
-    """AWS::IAM::RolePolicy: an inline policy of a role, readable with GetRolePolicy."""
-
-    def __init__(self, account_id: str, region_name: str, role: str, name: str) -> None:
-        self.account_id = account_id
-        self.region_name = region_name
-        self.role = role
-        self.name = name
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::IAM::RolePolicy"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return f"{self.role}|{self.name}"
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> LocalRolePolicy:
-        props = clean(cloudformation_json.get("Properties", {}))
-        resource = cls(account_id, region_name, props["RoleName"], props["PolicyName"])
-        backend(account_id, region_name).put_role_policy(
-            resource.role, resource.name, _doc(props["PolicyDocument"])
-        )
-        return resource
-
-    @classmethod
-    def update_from_cloudformation_json(
-        cls,
-        original_resource: LocalRolePolicy,
-        new_resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> LocalRolePolicy:
-        props = clean(cloudformation_json.get("Properties", {}))
-        if (props["RoleName"], props["PolicyName"]) != (
-            original_resource.role,
-            original_resource.name,
-        ):
-            original_resource.delete(account_id, region_name)
-        return cls.create_from_cloudformation_json(
-            new_resource_name, cloudformation_json, account_id, region_name
-        )
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        b = backend(account_id, region_name)
-        with contextlib.suppress(iam.NotFoundException):
-            b.delete_role_policy(self.role, self.name)
+def inline(props: Props) -> dict[str, str]:
+    return {p["PolicyName"]: doc(p["PolicyDocument"]) for p in props.get("Policies") or []}
 
 
 # ---------------------------------------------------------------- AWS::IAM::User (patched)
@@ -264,7 +97,7 @@ class LocalRolePolicy(CloudFormationModel):
 
 def _user_apply(b: Any, user: Any, props: Props) -> None:
     user.path = props.get("Path", "/")
-    wanted = set(_list(props.get("Groups")))
+    wanted = set(as_list(props.get("Groups")))
     for group in b.groups.values():
         member = user in group.users
         if group.name in wanted and not member:
@@ -274,18 +107,18 @@ def _user_apply(b: Any, user: Any, props: Props) -> None:
     missing = wanted - set(b.groups)
     if missing:
         raise iam.NotFoundException(f"The group with name {sorted(missing)[0]} cannot be found.")
-    tags = _tags(props)
+    tags = tag_list(props)
     current = {t["Key"] for t in b.list_user_tags(user.name)}
     stale = sorted(current - {t["Key"] for t in tags})
     if stale:
         b.untag_user(user.name, stale)
     if tags:
         b.tag_user(user.name, tags)
-    for name, document in _inline(props).items():
+    for name, document in inline(props).items():
         b.put_user_policy(user.name, name, document)
-    _sync_managed(
+    sync_managed(
         dict(user.managed_policies),
-        _list(props.get("ManagedPolicyArns")),
+        as_list(props.get("ManagedPolicyArns")),
         lambda arn: managed_policy(b, arn).attach_to(user),
         lambda arn: b.detach_user_policy(arn, user.name),
     )
@@ -360,20 +193,20 @@ def user_delete(
 
 
 def _role_apply(b: Any, role: Any, props: Props) -> None:
-    role.assume_role_policy_document = _doc(props["AssumeRolePolicyDocument"])
+    role.assume_role_policy_document = doc(props["AssumeRolePolicyDocument"])
     role.description = props.get("Description", "")
     role.max_session_duration = int(props.get("MaxSessionDuration", 3600))
     role.permissions_boundary_arn = props.get("PermissionsBoundary") or None
     # Only the policies declared here: AWS::IAM::RolePolicy resources add others to the role.
-    for name, document in _inline(props).items():
+    for name, document in inline(props).items():
         b.put_role_policy(role.name, name, document)
-    _sync_managed(
+    sync_managed(
         dict(role.managed_policies),
-        _list(props.get("ManagedPolicyArns")),
+        as_list(props.get("ManagedPolicyArns")),
         lambda arn: managed_policy(b, arn).attach_to(role),
         lambda arn: b.detach_role_policy(arn, role.name),
     )
-    tags = _tags(props)
+    tags = tag_list(props)
     if tags:
         b.tag_role(role.name, tags)
 
@@ -391,7 +224,7 @@ def role_create(
     b = backend(account_id, region_name)
     role = b.create_role(
         role_name=props.get("RoleName", resource_name),
-        assume_role_policy_document=_doc(props["AssumeRolePolicyDocument"]),
+        assume_role_policy_document=doc(props["AssumeRolePolicyDocument"]),
         path=props.get("Path", "/"),
         permissions_boundary=props.get("PermissionsBoundary") or None,
         description=props.get("Description", ""),
@@ -460,7 +293,7 @@ def policy_update(
         b.delete_policy(original_resource.arn)
         return new
     b = backend(account_id, region_name)
-    document = _doc(props.get("PolicyDocument"))
+    document = doc(props.get("PolicyDocument"))
     for version in list(original_resource.versions):
         if not version.is_default:
             b.delete_policy_version(original_resource.arn, version.version_id)
