@@ -210,3 +210,34 @@ def test_offboarding_removes_out_of_band_credentials(repo: Path, endpoint: str) 
     client = iam(endpoint, IDENTITY)
     assert "dmitri" not in {u["UserName"] for u in client.list_users()["Users"]}
     assert client.list_virtual_mfa_devices()["VirtualMFADevices"] == []
+
+
+def test_no_approval_no_prod(repo: Path, endpoint: str) -> None:
+    code, doc = deploy_json(repo, "pipeline")  # stdin is not a terminal: nobody can approve
+    assert code == 1
+    assert [s["stage"] for s in doc["stages"]] == ["identity", "dev", "staging"]
+    assert "approval" in doc["stopped"]
+    assert stacks_in(endpoint, CRM_PROD) == {}
+    assert stacks_in(endpoint, CRM_STAGING)
+
+
+def test_plan_changes_nothing_and_previews_offboarding(repo: Path, endpoint: str) -> None:
+    assert deploy_json(repo, "deploy", "--stage", "identity")[0] == 0
+    creds = give_credentials(endpoint, IDENTITY, "eu-west-1", "gwen")
+    _remove_people(repo, "gwen")
+    replace(repo, "teams/crm.yaml", "  - who: [carol]\n", "  - who: [carol, bob]\n")
+    rerender(repo)
+    before = {n: s["Tags"] for n, s in stacks_in(endpoint, IDENTITY).items()}
+    code, plan = deploy_json(repo, "plan", "--stage", "identity")
+    assert code == 0
+    planned = {k: v for k, v in actions(plan).items() if v != "unchanged"}
+    assert planned == {
+        "learnaws-identity/jumpgate-user-bob": "would-update",
+        "learnaws-identity/jumpgate-user-gwen": "would-delete",
+    }
+    gwen = next(s for s in plan["stages"][0]["stacks"] if s["stack"] == "jumpgate-user-gwen")
+    assert f"access key {creds['key']} (to remove)" in gwen["offboarded"]
+    bob = next(s for s in plan["stages"][0]["stacks"] if s["stack"] == "jumpgate-user-bob")
+    assert [c["action"] for c in bob["changes"]] == ["Modify"]
+    assert {n: s["Tags"] for n, s in stacks_in(endpoint, IDENTITY).items()} == before
+    assert "gwen" in {u["UserName"] for u in iam(endpoint, IDENTITY).list_users()["Users"]}
