@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup test demo lint golden bench docs clean
+.PHONY: setup test demo lint golden bench docs clean gate bench-gate
 
 setup: $(STAMP)
 
@@ -34,6 +34,12 @@ golden: setup
 bench: setup
 	$(BIN)/python benchmarks/bench_validate_render.py
 	$(BIN)/python benchmarks/bench_deploy.py
+
+gate: setup
+	$(BIN)/pre-commit run --all-files
+
+bench-gate: setup
+	$(BIN)/python benchmarks/bench_precommit.py
 
 docs: setup
 	$(BIN)/jumpgate rules --format markdown > docs/rules.md

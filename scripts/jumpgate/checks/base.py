@@ -67,7 +67,8 @@ class Target:
 
     def hit(self, rule_id: str, message: str, *path: str | int, hint: str | None = None) -> Hit:
         where = "" if self.base is not None else f" ({self.kind} {self.name})"
-        return Hit(rule_id, self.source, self.at(*path), message + where, hint)
+        # a trust policy is caused by its level: point at the level's name
+        return Hit(rule_id, self.source, self.at(*path), message + where, hint, self.kind == TRUST)
 
 
 @dataclass
