@@ -121,3 +121,15 @@ def test_good_change_commits(scratch: tuple[Path, dict[str, str]]) -> None:
         if done.returncode == 0:
             _git(root, "reset", "-q", "--hard", "HEAD~1", env=env)
         _reset(root, env)
+
+
+def test_hook_wrapper_without_a_virtual_environment(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [str(REPO / "scripts" / "hook"), "jumpgate", "check"],
+        env={"PATH": "/usr/bin:/bin", "JUMPGATE_VENV": str(tmp_path / "none")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "run `make setup`" in done.stderr
