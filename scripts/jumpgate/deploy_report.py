@@ -135,13 +135,19 @@ class Reporter:
 
 def summary_table(stages: list[StageResult]) -> Table:
     table = Table(title="Deploy summary")
-    for column in ("stage", "stacks", "created", "updated", "deleted", "unchanged", "failed"):
+    planning = any(r.action.startswith("would-") for s in stages for r in s.results)
+    columns = ["stage", "stacks", "created", "updated", "deleted", "unchanged", "failed"]
+    if planning:
+        columns.insert(2, "planned")
+    for column in columns:
         table.add_column(column, justify="right" if column != "stage" else "left")
     for s in stages:
         c = Counter(r.action for r in s.results)
+        planned = sum(n for action, n in c.items() if action.startswith("would-"))
         table.add_row(
             s.stage + ("" if s.ok else " ✗"),
             str(len(s.results)),
+            *([str(planned)] if planning else []),
             str(c["created"]),
             str(c["updated"]),
             str(c["deleted"]),
