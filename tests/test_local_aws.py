@@ -266,3 +266,44 @@ def test_local_aws_up_status_down(tmp_path: Path) -> None:
         assert jumpgate("local-aws", "down", "--root", str(root))[0] == 0
     assert jumpgate("local-aws", "status", "--root", str(root))[0] == 1
     assert not (root / ".jumpgate" / "local-aws.json").exists()
+
+
+POLICY_TEMPLATE = {
+    "Parameters": {"Bucket": {"Type": "String"}},
+    "Resources": {
+        "Policy": {
+            "Type": "AWS::IAM::ManagedPolicy",
+            "Properties": {
+                "ManagedPolicyName": "jumpgate-test",
+                "Path": "/jumpgate/",
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": "s3:GetObject",
+                            "Resource": {"Fn::Sub": "arn:aws:s3:::${Bucket}/*"},
+                        }
+                    ],
+                },
+            },
+        }
+    },
+}
+
+
+def test_managed_policy_document_update_is_applied(emu: str) -> None:
+    client, users = cfn(emu, IDENTITY), iam(emu, IDENTITY)
+    for kind, bucket in (("CREATE", "one"), ("UPDATE", "two")):
+        made = client.create_change_set(
+            StackName="p",
+            ChangeSetName=f"cs-{bucket}",
+            ChangeSetType=kind,
+            TemplateBody=json.dumps(POLICY_TEMPLATE),
+            Parameters=[{"ParameterKey": "Bucket", "ParameterValue": bucket}],
+        )
+        client.execute_change_set(ChangeSetName=made["Id"])
+    arn = f"arn:aws:iam::{IDENTITY}:policy/jumpgate/jumpgate-test"
+    version = users.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+    document = users.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]
+    assert "arn:aws:s3:::two/*" in json.dumps(document["Document"])

@@ -1,6 +1,7 @@
 """CloudFormation stack behaviour moto 5.2.5 lacks, for the local target only.
 
-- a change set lists resources touched by parameter changes too, with Replacement;
+- a change set lists resources touched by parameter changes too (also through Fn::Sub), with
+  Replacement;
 - executing a change set records its parameters and tags on the stack (moto keeps the old
   ones, so the next identical change set would not be recognised as a no-op);
 - a failing resource fails the stack like AWS (CREATE_FAILED → ROLLBACK_COMPLETE,
@@ -13,6 +14,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Any
 
 from moto.cloudformation import models as _cfn_models
@@ -104,6 +106,31 @@ def _replacement(change_set: Any, name: str, rtype: str) -> str:
         if key in old and value is not None and str(value) != str(old[key]):
             return "True"
     return "False"
+
+
+_SUB_VARIABLE = re.compile(r"\$\{([A-Za-z0-9_:.]+)\}")
+
+
+def _references(template: Any) -> list[str]:
+    """Ref targets and Fn::Sub variables (moto sees only Ref: a parameter used through !Sub
+    would not mark the resource as changed)."""
+    found: list[str] = []
+    if isinstance(template, dict):
+        for key, value in template.items():
+            if key == "Ref" and isinstance(value, str):
+                found.append(value)
+            elif key == "Fn::Sub":
+                text = value[0] if isinstance(value, list) else value
+                if isinstance(text, str):
+                    found += [v for v in _SUB_VARIABLE.findall(text) if not v.startswith("!")]
+                if isinstance(value, list) and len(value) > 1:
+                    found += _references(value[1])
+            else:
+                found += _references(value)
+    elif isinstance(template, list):
+        for item in template:
+            found += _references(item)
+    return found
 
 
 def _event(stack: Any, logical_id: str, rtype: str, status: str, reason: str | None) -> None:
@@ -250,6 +277,7 @@ def _delete_resource(original: Any) -> Any:
 
 
 def install() -> None:
+    parsing.get_references_from_template = _references
     parsing.parse_and_create_resource = _tracking(parsing.parse_and_create_resource)
     parsing.parse_and_update_resource = _tracking(parsing.parse_and_update_resource)
     parsing.parse_and_delete_resource = _delete_resource(parsing.parse_and_delete_resource)

@@ -96,17 +96,17 @@ def inline(props: Props) -> dict[str, str]:
 
 
 def _user_apply(b: Any, user: Any, props: Props) -> None:
-    user.path = props.get("Path", "/")
     wanted = set(as_list(props.get("Groups")))
+    missing = wanted - set(b.groups)
+    if missing:  # checked before anything changes, so a failed update leaves the user as it was
+        raise iam.NotFoundException(f"The group with name {sorted(missing)[0]} cannot be found.")
+    user.path = props.get("Path", "/")
     for group in b.groups.values():
         member = user in group.users
         if group.name in wanted and not member:
             group.users.append(user)
         elif group.name not in wanted and member:
             group.users.remove(user)
-    missing = wanted - set(b.groups)
-    if missing:
-        raise iam.NotFoundException(f"The group with name {sorted(missing)[0]} cannot be found.")
     tags = tag_list(props)
     current = {t["Key"] for t in b.list_user_tags(user.name)}
     stale = sorted(current - {t["Key"] for t in tags})
