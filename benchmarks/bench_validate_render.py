@@ -24,7 +24,9 @@ def wall(cmd: Sequence[str], runs: int, cwd: Path) -> list[float]:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(cmd, cwd=cwd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            cmd, cwd=cwd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         times.append(time.perf_counter() - start)
     return times
 
@@ -41,8 +43,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "baseline: python + imports only": [python, "-c", "import ruamel.yaml, jsonschema, rich"],
         "jumpgate validate": [*jumpgate, "validate", "--root", root],
         "jumpgate render --check": [*jumpgate, "render", "--check", "--root", root],
-        "validate && render --check": ["sh", "-c", f"{' '.join(jumpgate)} validate --root {root} "
-                                       f"&& {' '.join(jumpgate)} render --check --root {root}"],
+        "validate && render --check": [
+            "sh",
+            "-c",
+            f"{' '.join(jumpgate)} validate --root {root} "
+            f"&& {' '.join(jumpgate)} render --check --root {root}",
+        ],
     }
     results = {name: statistics.median(wall(cmd, args.runs, ROOT)) for name, cmd in cases.items()}
     base = results["baseline: python + imports only"]

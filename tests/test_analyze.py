@@ -87,7 +87,7 @@ def run(
     args.root = repo
     args.clients = lambda service, region: {"accessanalyzer": client}[service]
     capsys.readouterr()
-    code = cli.COMMANDS["analyze"].run(args)
+    code = cli.command_module("analyze").run(args)
     return code, json.loads(capsys.readouterr().out)
 
 

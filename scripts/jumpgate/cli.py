@@ -3,45 +3,41 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from jumpgate import __version__
-from jumpgate.commands import (
-    analyze,
-    check,
-    demo,
-    deploy,
-    local_aws,
-    pipeline,
-    plan,
-    render,
-    rules,
-    synth,
-    validate,
-    verify,
-)
 
+# Command name -> module. Modules are imported only when needed: the deploy commands pull in
+# boto3, which would add ~0.3 s to every `jumpgate validate` in a pre-commit hook.
 COMMANDS = {
-    "validate": validate,
-    "render": render,
-    "rules": rules,
-    "demo": demo,
-    "check": check,
-    "analyze": analyze,
-    "synth": synth,
-    "local-aws": local_aws,
-    "plan": plan,
-    "deploy": deploy,
-    "pipeline": pipeline,
-    "verify": verify,
+    "validate": "jumpgate.commands.validate",
+    "render": "jumpgate.commands.render",
+    "check": "jumpgate.commands.check",
+    "rules": "jumpgate.commands.rules",
+    "analyze": "jumpgate.commands.analyze",
+    "local-aws": "jumpgate.commands.local_aws",
+    "plan": "jumpgate.commands.plan",
+    "deploy": "jumpgate.commands.deploy",
+    "pipeline": "jumpgate.commands.pipeline",
+    "verify": "jumpgate.commands.verify",
+    "demo": "jumpgate.commands.demo",
+    "synth": "jumpgate.commands.synth",
 }
+
+
+def command_module(name: str) -> Any:
+    return importlib.import_module(COMMANDS[name])
+
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, or (with `only`) one whose other commands are bare placeholders."""
     parser = argparse.ArgumentParser(
         prog="jumpgate",
         description="IAM user access for a multi-account AWS organization, as code.",
@@ -49,7 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"jumpgate {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, module in COMMANDS.items():
+    for name in COMMANDS:
+        if only is not None and name != only:
+            sub.add_parser(name)
+            continue
+        module = command_module(name)
         command = sub.add_parser(name, help=module.HELP, description=module.HELP)
         command.add_argument(
             "--root",
@@ -66,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((w for w in words if not w.startswith("-")), None)
+    parser = build_parser(chosen if chosen in COMMANDS else None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
@@ -77,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     args.root = root.resolve()
     try:
-        return int(COMMANDS[args.command].run(args))
+        return int(command_module(args.command).run(args))
     except KeyboardInterrupt:
         print("jumpgate: interrupted", file=sys.stderr)
         return 130
