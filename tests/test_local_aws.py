@@ -307,3 +307,25 @@ def test_managed_policy_document_update_is_applied(emu: str) -> None:
     version = users.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
     document = users.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]
     assert "arn:aws:s3:::two/*" in json.dumps(document["Document"])
+
+
+def test_a_condition_that_turns_false_removes_its_resource(emu: str) -> None:
+    client, roles = cfn(emu, TARGET), iam(emu, TARGET)
+    custom = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+        }
+    )
+    assert apply(client, "r", "target-role.yaml", role_params(CustomPolicy=custom), "CREATE") == (
+        "CREATE_COMPLETE"
+    )
+    params = role_params(CustomPolicy="", ManagedPolicyArns="")
+    assert apply(client, "r", "target-role.yaml", params, "UPDATE") == "UPDATE_COMPLETE"
+    assert roles.list_role_policies(RoleName="jumpgate-readonly")["PolicyNames"] == []
+    assert roles.list_attached_role_policies(RoleName="jumpgate-readonly")["AttachedPolicies"] == []
+    params = role_params(CustomPolicy=custom)
+    assert apply(client, "r", "target-role.yaml", params, "UPDATE") == "UPDATE_COMPLETE"
+    assert roles.list_role_policies(RoleName="jumpgate-readonly")["PolicyNames"] == [
+        "jumpgate-readonly-custom"
+    ]

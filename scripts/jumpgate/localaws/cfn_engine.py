@@ -64,6 +64,29 @@ def _tracking(original: Any) -> Any:
     return wrapper
 
 
+def _conditional_update(original: Any) -> Any:
+    """A resource whose Condition turned false is deleted (moto would update it with values
+    that no longer exist); one whose Condition turned true is created by moto's lazy map."""
+
+    def update(
+        logical_id: str, resource_json: dict[str, Any], resources_map: Any, *args: Any, **kw: Any
+    ) -> Any:
+        condition = resource_json.get("Condition")
+        if condition and not resources_map.lazy_condition_map[condition]:
+            existing = resources_map._parsed_resources.get(logical_id)
+            if existing is not None:
+                resources_map._delete_resource(existing, resource_json)
+            return None
+        if logical_id in resources_map._parsed_resources and (
+            resources_map._parsed_resources[logical_id] is None
+        ):
+            del resources_map._parsed_resources[logical_id]  # absent so far: create it now
+            return resources_map[logical_id]
+        return original(logical_id, resource_json, resources_map, *args, **kw)
+
+    return update
+
+
 def _resolved(stack: Any, logical_id: str, parameters: dict[str, Any]) -> dict[str, Any]:
     """A resource's properties with the stack's current parameters (best effort)."""
     try:
@@ -279,7 +302,9 @@ def _delete_resource(original: Any) -> Any:
 def install() -> None:
     parsing.get_references_from_template = _references
     parsing.parse_and_create_resource = _tracking(parsing.parse_and_create_resource)
-    parsing.parse_and_update_resource = _tracking(parsing.parse_and_update_resource)
+    parsing.parse_and_update_resource = _tracking(
+        _conditional_update(parsing.parse_and_update_resource)
+    )
     parsing.parse_and_delete_resource = _delete_resource(parsing.parse_and_delete_resource)
     cfn.ChangeSet.diff = _diff
     backend = cfn.CloudFormationBackend
