@@ -110,8 +110,9 @@ class Engine:
         with ThreadPoolExecutor(max_workers=self.options.workers) as pool:
             try:
                 scans = self.scan(pool)
-            except ClientError as err:
+            except (ClientError, BotoCoreError) as err:
                 outcome.error = f"cannot read the accounts' stacks: {err}"
+                self.listener("end", outcome)
                 return outcome
             orphans = self._orphans(stage, scans)
             self.listener("start", (stage, len(wanted) + len(orphans)))
