@@ -76,7 +76,11 @@ def run_stages(
     emit(
         results,
         args.format,
-        {"target": target.kind, "cloudformation_write_calls": target.cfn_writes()},
+        {
+            "target": target.kind,
+            "stacks_touched": sum(r.touched for stage in results for r in stage.results),
+            "cloudformation_write_calls": target.cfn_writes(),
+        },
         stopped,
     )
     return 0 if all(r.ok for r in results) and not stopped else 1
