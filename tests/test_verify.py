@@ -86,6 +86,7 @@ def test_drift_made_behind_its_back_is_reported(deployed: Path, endpoint: str) -
             }
         ),
     )
+    identity.update_account_password_policy(MinimumPasswordLength=8)
     code, doc = verify_json(deployed)
     assert code == 1
     found = {(f["rule"], f["path"].rsplit("/", 1)[-1]) for f in doc["findings"]}  # type: ignore[attr-defined]
@@ -95,3 +96,4 @@ def test_drift_made_behind_its_back_is_reported(deployed: Path, endpoint: str) -
     assert ("E912", "jumpgate-readonly") in found
     assert ("E910", "jumpgate-readonly") in found
     assert ("E909", "jumpgate-admin") in found
+    assert ("E916", "password-policy") in found

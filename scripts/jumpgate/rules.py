@@ -179,6 +179,7 @@ _RULES = [
     Rule("E913", "permissions boundary differs", "deploy the role's stage"),
     Rule("E914", "account cannot be read", "check the bootstrap role and credentials"),
     Rule("W915", "person's tags differ", "deploy the identity stage"),
+    Rule("E916", "account password policy differs", "deploy the identity stage"),
 ]
 
 RULES: dict[str, Rule] = {rule.rule_id: rule for rule in _RULES}

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
+from jumpgate import password_policy
 from jumpgate.awsclients import Target
 from jumpgate.expand import Expansion, everyone_group
 from jumpgate.findings import Finding
@@ -272,7 +274,22 @@ def access_matrix(
     return matrix
 
 
-def verify(org: Organization, exp: Expansion, target: Target, workers: int = 8) -> Report:
+def _password_policy(root: Path, iam: Any, where: str) -> list[Finding]:
+    """The identity account's password policy (set by the identity stage, not by a stack)."""
+    try:
+        policy = password_policy.desired_policy(root)
+    except password_policy.PasswordPolicyError:
+        return []  # not managed by jumpgate
+    changed = password_policy.differences(iam, policy)
+    if not changed:
+        return []
+    names = ", ".join(f"{d.parameter} {d.current!r} → {d.desired!r}" for d in changed)
+    return [_finding(f"{where}/password-policy", "E916", f"password policy differs: {names}")]
+
+
+def verify(
+    org: Organization, exp: Expansion, target: Target, workers: int = 8, root: Path | None = None
+) -> Report:
     accounts = {a.name: a for a in org.accounts.values()}
     identity = exp.identity
     observed: dict[str, Observed] = {}
@@ -296,6 +313,12 @@ def verify(org: Organization, exp: Expansion, target: Target, workers: int = 8) 
             findings.append(_finding(f"iam://{name}", "E914", f"{name}: {seen.error}"))
         elif identity and name == identity.name:
             findings += _compare_identity(org, exp, seen)
+            if root is not None:
+                try:
+                    iam = target.client(identity.id, "iam")
+                    findings += _password_policy(root, iam, f"iam://{name}")
+                except (ClientError, BotoCoreError) as err:
+                    findings.append(_finding(f"iam://{name}", "E914", f"password policy: {err}"))
         else:
             findings += _compare_target(org, exp, name, seen)
     return Report(findings, observed, access_matrix(org, exp, observed))

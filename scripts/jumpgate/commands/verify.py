@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     except TargetError as err:
         print(f"jumpgate: error: {err}", file=sys.stderr)
         return 2
-    report = verify(org, exp, target)
+    report = verify(org, exp, target, root=args.root)
     drift = has_errors(report.findings) or bool(report.findings)
     if args.format == "json":
         document = {
