@@ -19,13 +19,14 @@ import importlib
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jumpgate import cfnparse
 from jumpgate.expand import MANIFEST
 from jumpgate.findings import Finding
+from jumpgate.manifest import Entry as StackSpec
+from jumpgate.manifest import ManifestError, read_manifest
 from jumpgate.pipeline import Result
 from jumpgate.rules import hint_of
 
@@ -40,41 +41,19 @@ class AnalyzeError(RuntimeError):
     """Analyze cannot run (no credentials, no manifest, AWS refused): a message, exit 2."""
 
 
-@dataclass(frozen=True)
-class StackSpec:
-    name: str
-    stage: str
-    account: str
-    account_id: str
-    region: str
-    template: str
-    parameter_file: str
-
-    @property
-    def reference_file(self) -> str:
-        return f"{REFERENCES}/{self.account}/{self.name}.json"
+def reference_file(stack: StackSpec) -> str:
+    return f"{REFERENCES}/{stack.account}/{stack.name}.json"
 
 
 def load_stacks(root: Path) -> tuple[str, list[StackSpec]]:
     """(identity account id, stacks) from the committed manifest."""
     try:
-        manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
-        identity = str(manifest["identity_account"]["id"])
-        stacks = [
-            StackSpec(
-                s["name"],
-                s["stage"],
-                s["account"],
-                s["account_id"],
-                s["region"],
-                s["template"],
-                s["parameter_file"],
-            )
-            for s in manifest["stacks"]
-        ]
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        raise AnalyzeError(f"cannot read {MANIFEST}: {err}; run `jumpgate render`") from err
-    return identity, stacks
+        manifest = read_manifest(root)
+    except ManifestError as err:
+        raise AnalyzeError(str(err)) from err
+    if not manifest.identity_id:
+        raise AnalyzeError(f"{MANIFEST} names no identity account; run `jumpgate render`")
+    return manifest.identity_id, manifest.entries
 
 
 def never_granted(root: Path) -> list[str]:
@@ -210,9 +189,9 @@ def _compare_with_reference(
 ) -> list[Finding]:
     from cfn_policy_validator.validation import policy_analysis
 
-    path = root / stack.reference_file
+    path = root / reference_file(stack)
     if not path.is_file():
-        return [locate.finding(stack, "E807", f"no reference policy {stack.reference_file}")]
+        return [locate.finding(stack, "E807", f"no reference policy {reference_file(stack)}")]
     reference = json.loads(path.read_text(encoding="utf-8"))
     out: list[Finding] = []
     added = sorted(set(managed_arns(root, stack)) - set(reference.get("ManagedPolicyArns", [])))
@@ -292,9 +271,9 @@ def write_references(root: Path, result: Result) -> list[str]:
             continue
         output = parse_stack(root, stack)
         text = json.dumps(reference_of(root, stack, output), indent=2, sort_keys=True) + "\n"
-        path = root / stack.reference_file
+        path = root / reference_file(stack)
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-            written.append(stack.reference_file)
+            written.append(reference_file(stack))
     return written

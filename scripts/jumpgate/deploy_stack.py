@@ -19,7 +19,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
-from jumpgate.expand import MANIFEST
+from jumpgate.manifest import Entry, read_manifest
 
 TAG_HASH = "jumpgate:content-hash"
 TAG_STAGE = "jumpgate:stage"
@@ -35,21 +35,45 @@ CAPABILITIES = ["CAPABILITY_NAMED_IAM"]
 
 @dataclass(frozen=True)
 class Desired:
-    name: str
-    stage: str
-    account: str
-    account_id: str
-    region: str
-    template: str
+    """A manifest entry with what deploying it takes: template body, parameters, tags."""
+
+    entry: Entry
     body: str
     parameters: dict[str, str]
     tags: dict[str, str]
-    depends_on: tuple[str, ...]
     kind: str
 
     @property
     def digest(self) -> str:
         return self.tags[TAG_HASH]
+
+    @property
+    def name(self) -> str:
+        return self.entry.name
+
+    @property
+    def stage(self) -> str:
+        return self.entry.stage
+
+    @property
+    def account(self) -> str:
+        return self.entry.account
+
+    @property
+    def account_id(self) -> str:
+        return self.entry.account_id
+
+    @property
+    def region(self) -> str:
+        return self.entry.region
+
+    @property
+    def template(self) -> str:
+        return self.entry.template
+
+    @property
+    def depends_on(self) -> tuple[str, ...]:
+        return self.entry.depends_on
 
 
 @dataclass
@@ -131,35 +155,21 @@ def _kind(template: str) -> str:
 
 
 def load_manifest(root: Path) -> tuple[dict[str, Any], list[Desired]]:
-    manifest: dict[str, Any] = json.loads((root / MANIFEST).read_text())
+    manifest = read_manifest(root)
     stacks = []
-    for entry in manifest["stacks"]:
-        config = json.loads((root / entry["parameter_file"]).read_text())
-        body = template_body((root / entry["template"]).resolve())
+    for entry in manifest.entries:
+        config = json.loads((root / entry.parameter_file).read_text())
+        body = template_body((root / entry.template).resolve())
         params = {k: str(v) for k, v in config.get("Parameters", {}).items()}
         tags = {k: str(v) for k, v in config.get("Tags", {}).items()}
-        kind = _kind(entry["template"])
-        tags.update({TAG_OWNER: OWNER, TAG_STAGE: entry["stage"], TAG_KIND: kind})
+        kind = _kind(entry.template)
+        tags.update({TAG_OWNER: OWNER, TAG_STAGE: entry.stage, TAG_KIND: kind})
         digest = hashlib.sha256(
             json.dumps({"t": body, "p": params, "g": tags}, sort_keys=True).encode()
         ).hexdigest()[:20]
         tags[TAG_HASH] = digest
-        stacks.append(
-            Desired(
-                name=entry["name"],
-                stage=entry["stage"],
-                account=entry["account"],
-                account_id=entry["account_id"],
-                region=entry["region"],
-                template=entry["template"],
-                body=body,
-                parameters=params,
-                tags=tags,
-                depends_on=tuple(entry.get("depends_on", [])),
-                kind=kind,
-            )
-        )
-    return manifest, stacks
+        stacks.append(Desired(entry, body, params, tags, kind))
+    return manifest.data, stacks
 
 
 def scan_account(cfn: Any) -> dict[str, Existing]:
