@@ -1,0 +1,157 @@
+"""Benchmark: jumpgate at organization sizes S, M, L, XL (`jumpgate synth`), next to a floor.
+
+A script, not a test. For each size it synthesizes an organization into a temporary folder and
+measures, as a user runs them (fresh processes), the median wall time of N runs and the peak
+RSS of:
+
+* validate + render, from scratch: no parameter files and no cache (the full work);
+* render --check with nothing changed (the everyday case: caches keyed by content are warm);
+* the floor: a process that only parses the same YAML input with the fastest loader available
+  (libyaml through PyYAML's CSafeLoader) and writes the same output bytes to the same files.
+
+    .venv/bin/python benchmarks/bench_scale.py [--sizes S M L XL] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+JUMPGATE = [sys.executable, "-m", "jumpgate.cli"]
+
+FLOOR = r"""
+import json, os, sys, yaml
+root, blob = sys.argv[1], sys.argv[2]
+for folder in ("org", "accounts", "teams"):
+    for entry in sorted(os.scandir(os.path.join(root, folder)), key=lambda e: e.name):
+        with open(entry.path, "rb") as handle:
+            yaml.load(handle, Loader=yaml.CSafeLoader)
+with open(blob) as handle:
+    outputs = json.load(handle)
+made = set()
+for rel, text in outputs.items():
+    path = os.path.join(root, "floor-out", rel)
+    folder = os.path.dirname(path)
+    if folder not in made:
+        os.makedirs(folder, exist_ok=True)
+        made.add(folder)
+    with open(path, "wb") as handle:
+        handle.write(text.encode())
+"""
+
+
+def timed(cmd: Sequence[str], cwd: Path) -> tuple[float, int, str]:
+    """(wall seconds, peak RSS in MB, stderr) of one fresh process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    err = proc.stderr.read().decode()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err}")
+    return wall, usage.ru_maxrss // 1024, err
+
+
+def clean_outputs(root: Path) -> None:
+    for path in (
+        root / "cloudformation" / "parameters",
+        root / ".jumpgate-cache",
+        root / "floor-out",
+    ):
+        shutil.rmtree(path, ignore_errors=True)
+    (root / "cloudformation" / "manifest.json").unlink(missing_ok=True)
+
+
+def measure(size: str, runs: int, work: Path) -> dict[str, object]:
+    root = work / size
+    subprocess.run(
+        [*JUMPGATE, "synth", "--size", size, "--out", str(root), "--root", str(REPO)],
+        check=True,
+        stderr=subprocess.DEVNULL,
+    )
+    full, full_rss, written = [], 0, 0
+    for _ in range(runs):
+        clean_outputs(root)
+        wall_v, rss_v, _ = timed([*JUMPGATE, "validate", "--root", str(root)], root)
+        wall_r, rss_r, err = timed([*JUMPGATE, "render", "--root", str(root)], root)
+        full.append(wall_v + wall_r)
+        full_rss = max(full_rss, rss_v, rss_r)
+        written = int(err.split("render: ")[1].split(" written")[0])
+    check, check_rss = [], 0
+    for _ in range(runs):
+        wall, rss, _ = timed([*JUMPGATE, "render", "--check", "--root", str(root)], root)
+        check.append(wall)
+        check_rss = max(check_rss, rss)
+    outputs = {
+        str(p.relative_to(root)): p.read_text() for p in (root / "cloudformation").rglob("*.json")
+    }
+    blob = work / f"{size}-outputs.json"
+    blob.write_text(json.dumps(outputs))
+    floor = []
+    for _ in range(runs):
+        shutil.rmtree(root / "floor-out", ignore_errors=True)
+        wall, _, _ = timed([sys.executable, "-c", FLOOR, str(root), str(blob)], root)
+        floor.append(wall)
+    inputs = sum(1 for f in ("org", "accounts", "teams") for _ in (root / f).iterdir())
+    return {
+        "size": size,
+        "inputs": inputs,
+        "files_written": written,
+        "validate_render_s": statistics.median(full),
+        "validate_render_peak_mb": full_rss,
+        "render_check_s": statistics.median(check),
+        "render_check_peak_mb": check_rss,
+        "floor_s": statistics.median(floor),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", default=["S", "M", "L", "XL"])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--json", action="store_true", help="print JSON rows instead of a table")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="jumpgate-bench-") as tmp:
+        rows = [measure(size, args.runs, Path(tmp)) for size in args.sizes]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    print(f"median of {args.runs} fresh processes each; peak RSS of the largest process")
+    header = (
+        "size",
+        "input files",
+        "files written",
+        "validate+render",
+        "peak MB",
+        "render --check",
+        "peak MB",
+        "floor",
+        "x floor",
+    )
+    print("| " + " | ".join(header) + " |")
+    print("|" + " --- |" * len(header))
+    for r in rows:
+        ratio = float(r["validate_render_s"]) / float(r["floor_s"])  # type: ignore[arg-type]
+        print(
+            f"| {r['size']} | {r['inputs']:,} | {r['files_written']:,} | "
+            f"{r['validate_render_s']:.2f} s | {r['validate_render_peak_mb']} | "
+            f"{r['render_check_s']:.2f} s | {r['render_check_peak_mb']} | "
+            f"{r['floor_s']:.2f} s | {ratio:.1f} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
