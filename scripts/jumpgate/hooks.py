@@ -26,6 +26,7 @@ from jumpgate.findings import Finding, format_text, sort_findings
 from jumpgate.rules import hint_of
 
 TEMPLATES = "cloudformation/templates/"
+PIPELINE_TEMPLATES = "cloudformation/pipeline/"  # no parameter files: linted on their own
 PARAMETERS = "cloudformation/parameters/"
 MANIFEST = "cloudformation/manifest.json"
 
@@ -198,7 +199,7 @@ def _region(root: Path) -> str:
 
 
 def cfn_lint_hook(root: Path, files: Sequence[str]) -> int:
-    templates = sorted(f for f in files if f.startswith(TEMPLATES))
+    templates = sorted(f for f in files if f.startswith((TEMPLATES, PIPELINE_TEMPLATES)))
     params = sorted(f for f in files if f.startswith(PARAMETERS))
     if params and os.environ.get("JUMPGATE_CFN_LINT") == "always":
         by_file = {s.get("parameter_file"): s.get("template") for s in _manifest_stacks(root)}
