@@ -69,6 +69,12 @@ def second_change(root: Path) -> list[str]:
     prod = text.index("\n  prod:")
     head, tail = text[:prod], text[prod:]
     tail = re.sub(r"mfa_max_age_seconds: \d+", "mfa_max_age_seconds: 900", tail, count=1)
+    # Prod sessions already sit at IAM's 1 h minimum; shorten staging's 8 h to 4 h instead,
+    # which shows a MaxSessionDuration update reaching the roles.
+    staging = head.index("\n  staging:")
+    head = head[:staging] + re.sub(
+        r"max_session_seconds: \d+", "max_session_seconds: 14400", head[staging:], count=1
+    )
     org.write_text(head + tail)
     marketing = root / "teams" / "marketing.yaml"
     marketing.write_text(
@@ -83,8 +89,9 @@ def second_change(root: Path) -> list[str]:
     return [
         f"add {name} ({full}) to crm",
         f"remove {leaver} from crm (has an access key, an MFA device and a password)",
-        "prod: a session needs an MFA sign-in at most 15 min old (was 1 h; sessions are "
-        "already at IAM's 1 h minimum)",
+        "prod: a session needs an MFA sign-in at most 15 min old (was 1 h; prod sessions "
+        "are already at IAM's 1 h minimum)",
+        "staging: sessions last at most 4 h (was 8 h)",
         f"cross-team grant: {GRANTEE} (marketing) read-only on crm-prod",
         f"render: {len(outcome.written)} file(s) written, {len(outcome.deleted)} deleted",
     ]
