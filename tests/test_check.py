@@ -20,6 +20,7 @@ from jumpgate.checks import targets as targets_module
 from jumpgate.checks.base import CUSTOM, Context, Target
 from jumpgate.cli import main
 from jumpgate.pipeline import validate
+from jumpgate.policies import compact_group_policy
 
 DAY = dt.date.fromisoformat(TODAY)
 
@@ -85,6 +86,39 @@ def test_group_policy_without_mfa(
     assert {f["rule"] for f in findings} == {"E716"}
     crm = [f for f in findings if f["path"] == "teams/crm.yaml"]
     assert sorted(f["line"] for f in crm) == [26, 29, 32, 35]  # every grant of the team
+
+
+@pytest.mark.parametrize(
+    ("change", "rules"),
+    [
+        ("compact", set()),  # the compact form of every group: accepted
+        ("no-condition", {"E717"}),  # a wildcard account alone: any account
+        ("foreign-account", {"E717"}),  # narrowed, but to an account not in accounts/
+        ("any-role", {"E717"}),  # a wildcard role name
+    ],
+)
+def test_group_policy_wildcard_account_only_with_resource_account(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    change: str,
+    rules: set[str],
+) -> None:
+    def tampered(group: Any, path: str) -> dict[str, Any]:
+        doc = compact_group_policy(group, path)
+        statement = doc["Statement"][0]
+        if change == "no-condition":
+            del statement["Condition"]["StringEquals"]
+        elif change == "foreign-account":
+            statement["Condition"]["StringEquals"]["aws:ResourceAccount"].append("999999999999")
+        elif change == "any-role":
+            statement["Resource"] = statement["Resource"].rsplit("/", 1)[0] + "/*"
+        return doc
+
+    monkeypatch.setattr(targets_module, "group_policy", tampered)
+    code, findings = run_check(copy_example(tmp_path / "repo"), capsys)
+    assert {f["rule"] for f in findings} == rules
+    assert code == (1 if rules else 0)
 
 
 def test_session_longer_than_the_environment() -> None:

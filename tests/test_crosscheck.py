@@ -517,27 +517,37 @@ def _extra_crm_accounts(org: Path, count: int) -> None:
         write(org, f"accounts/crm-extra-{n:03}.yaml", account("crm", "dev", f"2000000{n:05}"))
 
 
-def test_e502_group_policy_too_large(org: Path) -> None:
-    _extra_crm_accounts(org, 60)
-    # crm's admin and readonly grants reach dev, so 62 and 63 roles; RoleArns stay under E501
-    # (63 ARNs of 57 characters and 62 commas: 3,653 bytes).
+def test_a_grant_over_many_accounts_uses_the_compact_form(org: Path) -> None:
+    # 75 more crm dev accounts: the explicit form (77 and 78 role ARNs) would be over IAM's
+    # 5,120 characters and CloudFormation's 4,096 bytes; the compact form fits.
+    _extra_crm_accounts(org, 75)
+    assert validate_rows(org) == (0, [])
+
+
+def test_e501_e502_grant_too_large_even_compact(org: Path) -> None:
+    _extra_crm_accounts(org, 320)
+    split = "split the grant, for example one per environment"
     assert validate_rows(org) == (
         1,
         [
-            (CRM, 26, 5, "E502", "group policy is 7,428 characters, over the 5,120 allowed"),
-            (CRM, 29, 5, "E502", "group policy is 7,920 characters, over the 5,120 allowed"),
+            (CRM, 26, 5, "E501", f"AccountIds is 4,185 bytes, over 4,096; {split}"),  # 322 x 13 - 1
+            (
+                CRM,
+                26,
+                5,
+                "E502",
+                f"group policy is 5,194 characters, over the 5,120 allowed (322 accounts); {split}",
+            ),
+            (CRM, 29, 5, "E501", f"AccountIds is 4,198 bytes, over 4,096; {split}"),
+            (
+                CRM,
+                29,
+                5,
+                "E502",
+                f"group policy is 5,212 characters, over the 5,120 allowed (323 accounts); {split}",
+            ),
         ],
     )
-
-
-def test_e501_role_arns_parameter_too_large(org: Path) -> None:
-    _extra_crm_accounts(org, 75)
-    code, found = validate_rows(org)
-    assert code == 1
-    assert [f for f in found if f[3] == "E501"] == [
-        (CRM, 26, 5, "E501", "RoleArns is 4,234 bytes, over 4,096"),  # 77 x 54 + 76 commas
-        (CRM, 29, 5, "E501", "RoleArns is 4,523 bytes, over 4,096"),  # 78 x 57 + 77 commas
-    ]
 
 
 def test_e501_custom_policy_too_large(org: Path) -> None:

@@ -47,8 +47,19 @@ def apply(client: Any, name: str, template: str, params: dict[str, str], kind: s
     return str(client.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"])
 
 
-def group_params(name: str, roles: str, expires: str = "") -> dict[str, str]:
-    return {"GroupName": name, "Path": "/jumpgate/", "RoleArns": roles, "Expires": expires}
+def group_params(
+    name: str, roles: str, expires: str = "", role_name: str = "", account_ids: str = ""
+) -> dict[str, str]:
+    """identity-group.yaml's parameters: explicit form (roles), or compact (role_name and
+    account_ids, roles empty)."""
+    return {
+        "GroupName": name,
+        "Path": "/jumpgate/",
+        "RoleArns": roles,
+        "RoleName": role_name,
+        "AccountIds": account_ids,
+        "Expires": expires,
+    }
 
 
 def role_params(**overrides: str) -> dict[str, str]:
@@ -117,6 +128,28 @@ def test_group_user_and_updates_are_real(emu: str) -> None:
     assert [g["GroupName"] for g in groups] == ["jumpgate-people"]
     tags = {t["Key"]: t["Value"] for t in users.list_user_tags(UserName="ana")["Tags"]}
     assert tags["jumpgate:teams"] == "crm bi"
+
+
+def test_both_group_policy_forms_deploy_and_switch_in_place(emu: str) -> None:
+    client, users = cfn(emu, IDENTITY), iam(emu, IDENTITY)
+    compact = group_params(
+        "g2", "", role_name="jumpgate-readonly", account_ids=f"{TARGET},106000000006"
+    )
+    assert apply(client, "g2", "identity-group.yaml", compact, "CREATE") == "CREATE_COMPLETE"
+    policy = users.get_group_policy(GroupName="g2", PolicyName="assume-granted-roles")
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    assert statement["Resource"] == "arn:aws:iam::*:role/jumpgate/jumpgate-readonly"
+    assert statement["Condition"]["StringEquals"] == {
+        "aws:ResourceAccount": [TARGET, "106000000006"]
+    }
+    role = f"arn:aws:iam::{TARGET}:role/jumpgate/jumpgate-readonly"
+    assert apply(client, "g2", "identity-group.yaml", group_params("g2", role), "UPDATE") == (
+        "UPDATE_COMPLETE"
+    )
+    policy = users.get_group_policy(GroupName="g2", PolicyName="assume-granted-roles")
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    assert statement["Resource"] == [role]
+    assert "StringEquals" not in statement["Condition"]
 
 
 def test_role_updates_apply_and_change_sets_see_parameters(emu: str) -> None:

@@ -8,11 +8,11 @@ import datetime as dt
 import re
 from collections import defaultdict
 
-from jumpgate.expand import Expansion, everyone_group, find_level, grant_accounts, stack_slug
+from jumpgate.expand import Expansion, Group, everyone_group, find_level, grant_accounts, stack_slug
 from jumpgate.findings import Finding
 from jumpgate.limits import LIMITS, limit, policy_chars
 from jumpgate.model import IDENTITY, Organization
-from jumpgate.policies import group_policy, trust_policy
+from jumpgate.policies import group_parameters, group_policy, trust_policy
 
 IAM_NAME = re.compile(r"[\w+=,.@-]+")
 TAG_VALUE = re.compile(r"[\w\s.:/=+\-@]*")
@@ -276,25 +276,7 @@ def check_expansion(org: Organization, exp: Expansion) -> list[Finding]:
                     f"{limit('group_name_chars')} characters",
                 )
             )
-        document = group_policy(group, path)
-        size = policy_chars(document)
-        if size > limit("group_inline_policy_chars"):
-            out.append(
-                src.finding(
-                    "E502",
-                    f"group policy is {size:,} characters, over the "
-                    f"{limit('group_inline_policy_chars'):,} allowed",
-                )
-            )
-        arns = ",".join(sorted(r.arn(path) for r in group.roles))
-        if len(arns.encode()) > limit("cfn_parameter_value_bytes"):
-            out.append(
-                src.finding(
-                    "E501",
-                    f"RoleArns is {len(arns.encode()):,} bytes, over "
-                    f"{limit('cfn_parameter_value_bytes'):,}",
-                )
-            )
+        out += _check_group_size(group, path)
     identity_id = exp.identity.id if exp.identity else "000000000000"
     for role in exp.roles.values():
         src = role.level.source
@@ -343,6 +325,35 @@ def check_expansion(org: Organization, exp: Expansion) -> list[Finding]:
                     )
                 )
     out += _check_quotas(org, exp)
+    return out
+
+
+def _check_group_size(group: Group, path: str) -> list[Finding]:
+    """The group's policy (explicit or compact form) and its list parameter fit IAM's and
+    CloudFormation's limits; beyond them the grant must be split."""
+    out: list[Finding] = []
+    src = group.grant.source
+    split = "split the grant, for example one per environment"
+    size = policy_chars(group_policy(group, path))
+    if size > limit("group_inline_policy_chars"):
+        out.append(
+            src.finding(
+                "E502",
+                f"group policy is {size:,} characters, over the "
+                f"{limit('group_inline_policy_chars'):,} allowed ({len(group.roles):,} "
+                f"accounts); {split}",
+            )
+        )
+    params = group_parameters(group, path)
+    name = "AccountIds" if params["AccountIds"] else "RoleArns"
+    value = len(params[name].encode())
+    if value > limit("cfn_parameter_value_bytes"):
+        out.append(
+            src.finding(
+                "E501",
+                f"{name} is {value:,} bytes, over {limit('cfn_parameter_value_bytes'):,}; {split}",
+            )
+        )
     return out
 
 

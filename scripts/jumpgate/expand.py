@@ -191,6 +191,8 @@ def everyone_group(org: Organization) -> str:
 
 
 def _stacks(org: Organization, out: Expansion) -> list[Stack]:
+    from jumpgate.policies import group_parameters  # policies builds on this module's types
+
     stacks: list[Stack] = []
     identity = out.identity
     if identity is None:
@@ -247,7 +249,7 @@ def _stacks(org: Organization, out: Expansion) -> list[Stack]:
                 {
                     "GroupName": name,
                     "Path": org.path,
-                    "RoleArns": ",".join(sorted(r.arn(org.path) for r in group.roles)),
+                    **group_parameters(group, org.path),  # explicit or compact form
                     "Expires": group.expires_at or "",
                 },
                 tags,

@@ -52,6 +52,13 @@ def limit(name: str) -> int:
     return LIMITS[name].value
 
 
+def explicit_group_policy_max_chars() -> int:
+    """jumpgate's rule, derived from IAM's: a group policy lists every granted role ARN (the
+    explicit form) while that takes at most half of the group inline policy limit; a larger
+    grant uses the compact form (one role name, `aws:ResourceAccount` in the account ids)."""
+    return limit("group_inline_policy_chars") // 2
+
+
 def policy_chars(document: object) -> int:
     """IAM counts policy size without whitespace (outside strings is what matters in practice)."""
     import json

@@ -2,8 +2,9 @@
 
 Deterministic by seed. Shapes are what real organizations look like: people in one to four
 teams, every team reading its own accounts, a few leads administering dev and staging,
-cross-team read-only grants, time-bound prod elevations, custom permission sets, and a few
-people right at IAM's 10-groups-per-user limit.
+cross-team read-only grants, time-bound prod elevations, custom permission sets, a few
+people right at IAM's 10-groups-per-user limit, and one large grant (the first team's security
+people audit every prod account: hundreds at L and XL, so the compact group policy form).
 """
 
 from __future__ import annotations
@@ -135,6 +136,10 @@ def organization(size: Size, name: str) -> dict[str, Any]:
                 "description": "See resources and configuration, not data",
                 "managed_policies": ["arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"],
             },
+            "security-audit": {
+                "description": "Read security configuration, for the security team",
+                "managed_policies": ["arn:aws:iam::aws:policy/SecurityAudit"],
+            },
         },
     }
     if size.people > 1000:
@@ -235,6 +240,15 @@ def synthesize(
                 }
             }
             access.append({"who": leads, "level": "deploy", "environments": ["dev"]})
+        if t_index == 0 and prod_accounts:  # the security people audit every prod account
+            access.append(
+                {
+                    "who": leads[:2],
+                    "level": "security-audit",
+                    "accounts": prod_accounts,
+                    "group": "security-audit-prod",
+                }
+            )
         team_data["access"] = access
         team_docs[team] = team_data
     _cap_groups(team_docs, members, extras)

@@ -253,16 +253,16 @@ def access_matrix(
                 continue
             expiring = "DateLessThan" in json.dumps(policy)
             for statement in policy.get("Statement", []):
-                if statement.get("Action") != "sts:AssumeRole":
+                actions = statement.get("Action")
+                if "sts:AssumeRole" not in (
+                    [actions] if isinstance(actions, str) else actions or []
+                ):
                     continue
-                resources = statement.get("Resource", [])
-                for arn in [resources] if isinstance(resources, str) else resources:
-                    if not arn.startswith("arn:") or arn.count(":") < 5:
-                        row.setdefault("(any)", []).append(f"{arn}!")  # drift: any role
+                for account_id, role_name in _assumable(statement):
+                    if not role_name or account_id == "*":  # drift: not a role, any account
+                        row.setdefault("(any)", []).append(f"{role_name or account_id}!")
                         continue
-                    account_id, _, role_path = arn.split(":", 4)[4].partition(":role")
                     account = by_id.get(account_id, account_id)
-                    role_name = role_path.rsplit("/", 1)[-1]
                     observed_roles = observed.get(account, Observed()).roles
                     level = levels.get((account, role_name), role_name)
                     mark = "" if role_name in observed_roles else "?"
@@ -272,6 +272,28 @@ def access_matrix(
                         cell.append(label)
         matrix[user] = row
     return matrix
+
+
+def _assumable(statement: dict[str, Any]) -> list[tuple[str, str]]:
+    """(account id, role name) pairs an assume statement names: the explicit form's role ARNs,
+    or the compact form's role in the `StringEquals aws:ResourceAccount` accounts. A wildcard
+    account without that condition comes back as ("*", role); a non-role ARN as (ARN, "")."""
+    resources = statement.get("Resource", [])
+    condition = statement.get("Condition", {}).get("StringEquals", {})
+    accounts = condition.get("aws:ResourceAccount")
+    accounts = [accounts] if isinstance(accounts, str) else accounts or []
+    out: list[tuple[str, str]] = []
+    for arn in [resources] if isinstance(resources, str) else resources:
+        if not arn.startswith("arn:") or arn.count(":") < 5 or ":role/" not in arn:
+            out.append((arn, ""))
+            continue
+        account_id, _, role_path = arn.split(":", 4)[4].partition(":role")
+        role_name = role_path.rsplit("/", 1)[-1]
+        if account_id == "*" and accounts:
+            out.extend((account, role_name) for account in accounts)
+        else:
+            out.append((account_id, role_name))
+    return out
 
 
 def _password_policy(root: Path, iam: Any, where: str) -> list[Finding]:

@@ -12,7 +12,13 @@ GetSessionToken returns fixed example credentials that no request can use. This 
 - makes an Allow whose conditions are not met neutral (moto turns it into an explicit Deny);
 - lets sts:GetSessionToken and sts:GetCallerIdentity through, as AWS does.
 
-Other condition operators keep moto's behaviour (counted as met).
+Other condition operators keep moto's behaviour (counted as met). That includes the compact
+group policy form's `StringEquals aws:ResourceAccount` (identity-group.yaml): here a compact
+group would reach its role in every account. The emulator deploys both forms, but the example
+organization and the demo use only the explicit form (small grants; tests/test_policies.py
+asserts it), so the demo's proof that a person is denied a role they were not granted holds.
+That the compact form allows exactly the explicit form's pairs is proven offline instead
+(jumpgate.access, tests/test_access.py).
 """
 
 from __future__ import annotations
