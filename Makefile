@@ -34,6 +34,7 @@ golden: setup
 bench: setup
 	$(BIN)/python benchmarks/bench_validate_render.py
 	$(BIN)/python benchmarks/bench_deploy.py
+	$(BIN)/python benchmarks/bench_scale.py
 
 gate: setup
 	$(BIN)/pre-commit run --all-files
