@@ -241,3 +241,34 @@ def test_plan_changes_nothing_and_previews_offboarding(repo: Path, endpoint: str
     assert [c["action"] for c in bob["changes"]] == ["Modify"]
     assert {n: s["Tags"] for n, s in stacks_in(endpoint, IDENTITY).items()} == before
     assert "gwen" in {u["UserName"] for u in iam(endpoint, IDENTITY).list_users()["Users"]}
+
+
+def test_plan_of_every_stage_reads_one_listing_per_account(repo: Path) -> None:
+    accounts = 4  # identity, crm-dev, crm-staging, crm-prod
+    code, fresh = deploy_json(repo, "plan")
+    assert code == 0
+    assert [s["stage"] for s in fresh["stages"]] == ["identity", "dev", "staging", "prod"]
+    stacks = [s for stage in fresh["stages"] for s in stage["stacks"] if s["stack"] != "-"]
+    new = [s for s in stacks if s["stack"].startswith("jumpgate-")]
+    assert len(new) == 18 and {s["action"] for s in new} == {"would-create"}
+    assert all(s["changes"] and {c["action"] for c in s["changes"]} == {"Add"} for s in new)
+    # a new stack is planned from its template: no change set, one DescribeStacks per account
+    assert fresh["cloudformation_write_calls"] == 0
+    assert fresh["cloudformation_read_calls"] == accounts
+
+    assert deploy_json(repo, "pipeline", "--approve")[0] == 0
+    code, again = deploy_json(repo, "plan")
+    assert code == 0
+    assert {a for a in actions(again).values() if a.startswith("would")} == set()
+    assert (again["cloudformation_write_calls"], again["cloudformation_read_calls"]) == (0, 4)
+
+    replace(
+        repo, "teams/crm.yaml", "  gwen: {", "  hugo: {name: Hugo S, email: h@x.example}\n  gwen: {"
+    )
+    rerender(repo)
+    code, one = deploy_json(repo, "plan")
+    assert code == 0
+    assert {k: v for k, v in actions(one).items() if v.startswith("would")} == {
+        "learnaws-identity/jumpgate-user-hugo": "would-create"
+    }
+    assert (one["cloudformation_write_calls"], one["cloudformation_read_calls"]) == (0, 4)

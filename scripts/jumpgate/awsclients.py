@@ -131,6 +131,14 @@ class Target:
     def cfn_writes(self) -> int:
         return sum(n for op, n in self.calls.items() if op.split(":", 1)[1] in CFN_WRITES)
 
+    def cfn_reads(self) -> int:
+        """CloudFormation calls that change nothing (DescribeStacks, DescribeChangeSet, ...)."""
+        return sum(
+            n
+            for op, n in self.calls.items()
+            if op.startswith("cloudformation:") and op.split(":", 1)[1] not in CFN_WRITES
+        )
+
 
 def aws_credentials_configured() -> bool:
     try:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jumpgate.doccache import DocumentCache
 from jumpgate.findings import Finding
 from jumpgate.loader import Document, JsonPath, iter_yaml_files, load_document
 from jumpgate.schema import SchemaCache
@@ -228,9 +229,10 @@ def load_organization(root: Path) -> tuple[Organization, list[Finding]]:
     findings: list[Finding] = []
 
     schemas = SchemaCache(root)
+    documents = DocumentCache(root)
 
     def read(path: Path, schema: str) -> Document | None:
-        doc, problems = load_document(root, path)
+        doc, problems = load_document(root, path, documents)
         findings.extend(problems)
         if doc is None:
             return None
@@ -272,4 +274,5 @@ def load_organization(root: Path) -> tuple[Organization, list[Finding]]:
             continue
         org.teams[team.name] = team
     schemas.save()
+    documents.save()
     return org, findings

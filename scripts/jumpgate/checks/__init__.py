@@ -34,6 +34,7 @@ from jumpgate.checks import (
     r_wildcard_action,
 )
 from jumpgate.checks.base import Context, Hit
+from jumpgate.checks.passcache import PolicyPassCache
 from jumpgate.checks.targets import build_targets
 from jumpgate.expand import Expansion
 from jumpgate.findings import Finding
@@ -72,16 +73,29 @@ class CheckResult:
 
 
 def policy_hits(
-    ctx: Context, modules: Iterable[ModuleType] = RULE_MODULES
+    ctx: Context, modules: Iterable[ModuleType] = RULE_MODULES, *, use_cache: bool = False
 ) -> tuple[list[Hit], int]:
+    """Every rule's hits. With `use_cache` (every rule module only), a document that passed
+    every per-policy rule before (same content, same run salt) is not checked again."""
     hits: list[Hit] = []
     targets = build_targets(ctx)
     modules = list(modules)
+    checks = [c for c in (getattr(m, "check_policy", None) for m in modules) if c is not None]
+    cache = (
+        PolicyPassCache(ctx.org.root, ctx) if use_cache and modules == list(RULE_MODULES) else None
+    )
     for target in targets:
-        for module in modules:
-            check = getattr(module, "check_policy", None)
-            if check is not None:
-                hits.extend(check(target, ctx))
+        key = cache.key(target) if cache is not None else ""
+        if cache is not None and cache.known_pass(key):
+            continue
+        found: list[Hit] = []
+        for check in checks:
+            found.extend(check(target, ctx))
+        if cache is not None and not found:
+            cache.add(key)
+        hits.extend(found)
+    if cache is not None:
+        cache.save()
     for module in modules:
         check = getattr(module, "check_org", None)
         if check is not None:
@@ -92,6 +106,6 @@ def policy_hits(
 def run_checks(org: Organization, expansion: Expansion, today: dt.date) -> CheckResult:
     identity = expansion.identity.id if expansion.identity else "000000000000"
     ctx = Context(org, expansion, today, identity)
-    hits, count = policy_hits(ctx)
+    hits, count = policy_hits(ctx, use_cache=True)
     findings, silenced = suppress.apply(hits, org, today)
     return CheckResult(findings, silenced, count)

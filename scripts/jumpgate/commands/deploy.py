@@ -40,7 +40,7 @@ def make_engine(args: argparse.Namespace, *, plan: bool) -> tuple[Engine, Target
 
 def run_stages(
     args: argparse.Namespace,
-    stages: list[str],
+    stages: list[str] | None,
     *,
     plan: bool,
     approval_before: str | None = None,
@@ -51,6 +51,7 @@ def run_stages(
     except TargetError as err:
         print(f"jumpgate: error: {err}", file=sys.stderr)
         return 2
+    stages = engine.stages if stages is None else stages
     unknown = [s for s in stages if s not in engine.stages]
     if unknown:
         print(
@@ -80,6 +81,7 @@ def run_stages(
             "target": target.kind,
             "stacks_touched": sum(r.touched for stage in results for r in stage.results),
             "cloudformation_write_calls": target.cfn_writes(),
+            "cloudformation_read_calls": target.cfn_reads(),
         },
         stopped,
     )

@@ -1,4 +1,7 @@
-"""`jumpgate plan --stage S`: show what a deploy would change, without changing anything."""
+"""`jumpgate plan [--stage S]`: show what a deploy would change, without changing anything.
+
+Without `--stage`, every stage is planned in one run: each account's stacks are read once
+(one paginated DescribeStacks per account) for all of them."""
 
 from __future__ import annotations
 
@@ -7,13 +10,18 @@ import argparse
 from jumpgate.commands.deploy import run_stages
 from jumpgate.deploy_report import add_deploy_arguments
 
-HELP = "show the change sets a deploy of one stage would execute (nothing is executed)"
+HELP = (
+    "show the change sets a deploy would execute, for one stage or every stage "
+    "(nothing is executed)"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stage", required=True, help="stage to plan (see the manifest)")
+    parser.add_argument(
+        "--stage", help="stage to plan (see the manifest); default: every stage, in order"
+    )
     add_deploy_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_stages(args, [args.stage], plan=True)
+    return run_stages(args, [args.stage] if args.stage else None, plan=True)

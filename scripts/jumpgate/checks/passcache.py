@@ -1,0 +1,87 @@
+"""Which policy documents already passed every per-policy rule, keyed by content hash.
+
+The key of a target is the sha256 of what the rules' `check_policy` read: the document, its
+kind, strictness and place, plus a salt of the run (the rules' code, `limits.py`, the action
+database's sources, the organization's account ids and identity account). Only passes are
+remembered, in `.jumpgate-cache/` next to the schema cache, never timestamps: a stale or
+corrupt cache can cost time but never hide a finding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from jumpgate.checks.base import Context, Target
+
+CACHE_DIR = ".jumpgate-cache"
+FILE_NAME = "policy-pass.json"
+
+
+@cache
+def _code_salt() -> str:
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(package.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    digest.update((package.parent / "limits.py").read_bytes())
+    for dist in ("policy_sentry", "cfn-lint"):
+        try:
+            digest.update(f"{dist}={version(dist)}".encode())
+        except PackageNotFoundError:
+            digest.update(dist.encode())
+    return digest.hexdigest()
+
+
+def _run_salt(ctx: Context) -> str:
+    accounts = sorted(a.id for a in ctx.org.accounts.values())
+    return hashlib.sha256(
+        json.dumps([_code_salt(), ctx.identity_id, accounts]).encode()
+    ).hexdigest()
+
+
+class PolicyPassCache:
+    def __init__(self, root: Path, ctx: Context) -> None:
+        self.path = root / CACHE_DIR / FILE_NAME
+        self.salt = _run_salt(ctx)
+        try:
+            loaded = json.loads(self.path.read_text())
+            known = set(loaded["passed"]) if loaded.get("salt") == self.salt else set()
+        except (OSError, ValueError, KeyError, TypeError):
+            known = set()
+        self.known: set[str] = known
+        self.passed: set[str] = set()
+
+    def key(self, target: Target) -> str:
+        text = json.dumps(
+            [target.kind, target.strict, target.base, target.document],
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(f"{self.salt}\n{text}".encode()).hexdigest()[:32]
+
+    def known_pass(self, key: str) -> bool:
+        if key in self.known or key in self.passed:
+            self.passed.add(key)
+            return True
+        return False
+
+    def add(self, key: str) -> None:
+        self.passed.add(key)
+
+    def save(self) -> None:
+        """Keep this run's passes only, so the cache never grows without bound."""
+        if self.passed == self.known:
+            return
+        try:
+            self.path.parent.mkdir(exist_ok=True)
+            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"salt": self.salt, "passed": sorted(self.passed)}))
+            os.replace(tmp, self.path)  # atomic: concurrent hooks never read half a file
+        except OSError:
+            pass  # a read-only checkout still checks, just without the cache
