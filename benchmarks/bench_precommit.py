@@ -12,7 +12,8 @@ and a link to this .venv), it times `pre-commit run` on staged changes (median o
   the same work in one process.
 
 With `--size S|M|L|XL` the scratch repository holds a `jumpgate synth` organization instead
-(rendered), the one-team edit adds a person to teams/t001.yaml (budget 2 s), and the naive
+(rendered), the one-team edit adds a member of teams/t001.yaml to one of its grants (budget
+2 s; XL is at the 5,000-user quota, so no person is added), and the naive
 baseline is skipped. Every timed run starts from the caches (`.jumpgate-cache/`) as the base
 commit left them: the edited team file and its policies are new to the caches, as in a
 user's next commit.
@@ -38,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 DATA = ("org", "accounts", "teams", "cloudformation")
 BUDGETS = {"one-team edit": 1.5, "one template changed": 5.0}
-SIZED_BUDGETS = {"one-team edit": 2.0, "one template changed": 5.0}
+SIZED_BUDGETS = {"one-team edit": 2.0}  # issue 5 budgets the team edit at every size
 CACHE = ".jumpgate-cache"
 
 
@@ -114,16 +115,17 @@ def reset(root: Path, env: dict[str, str]) -> None:
 
 def stage_team_edit(root: Path, env: dict[str, str], sized: bool = False) -> None:
     if sized:
+        # XL is at the 5,000-user quota: a member is added to a grant rather than a person
         team = root / "teams" / "t001.yaml"
-        anchor = "people:\n"
-        added = "  zed.bench:\n    name: Zed Bench\n    email: zed.bench@synth.example\n"
+        anchor = "  - ada.quist\n  level: admin\n"
+        added = "  - ada.quist\n  - ada.cruz1\n  level: admin\n"
     else:
         team = root / "teams" / "crm.yaml"
         anchor = "  gwen: {name: Gwen Harris, email: gwen@learnaws.example}\n"
         added = "  hugo: {name: Hugo B, email: hugo@learnaws.example}\n"
     text = team.read_text()
     assert anchor in text, f"{team}: the edit's anchor is missing"
-    team.write_text(text.replace(anchor, anchor + added, 1))
+    team.write_text(text.replace(anchor, added if sized else anchor + added, 1))
     subprocess.run(
         [str(VENV / "bin" / "jumpgate"), "render"],
         cwd=root,

@@ -362,3 +362,17 @@ def test_a_condition_that_turns_false_removes_its_resource(emu: str) -> None:
     assert roles.list_role_policies(RoleName="jumpgate-readonly")["PolicyNames"] == [
         "jumpgate-readonly-custom"
     ]
+
+
+def test_bootstrap_creates_each_accounts_role_once_in_parallel(emu: str) -> None:
+    accounts = {f"a{n:02d}": f"3000000000{n:02d}" for n in range(20)}
+    new = control.bootstrap_accounts(emu, accounts, IDENTITY, REGION, workers=4)
+    assert new == sorted(accounts)
+    for account_id in ("300000000000", "300000000019"):
+        client = iam(emu, account_id)
+        role = client.get_role(RoleName="jumpgate-deployer")["Role"]
+        assert f"arn:aws:iam::{IDENTITY}:root" in json.dumps(role["AssumeRolePolicyDocument"])
+        assert client.list_role_policies(RoleName="jumpgate-deployer")["PolicyNames"] == [
+            "jumpgate-deploy"
+        ]
+    assert control.bootstrap_accounts(emu, accounts, IDENTITY, REGION, workers=4) == []

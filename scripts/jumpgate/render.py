@@ -119,10 +119,11 @@ def write(root: Path, files: dict[str, str]) -> RenderResult:
 def check(root: Path, files: dict[str, str]) -> list[Finding]:
     """Stale, missing and orphaned generated files, without writing anything."""
     findings = []
+    base = str(root)
     for rel, text in sorted(files.items()):
-        path = root / rel
-        try:
-            current = path.read_bytes()
+        try:  # plain strings and open(): pathlib's per-path parsing cost 0.15 s at XL
+            with open(os.path.join(base, rel), "rb") as handle:
+                current = handle.read()
         except OSError:
             findings.append(Finding(rel, 0, 0, "E602", "is missing", hint_of("E602")))
             continue

@@ -13,8 +13,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -181,44 +183,72 @@ def bootstrap_accounts(
     identity_account_id: str,
     region: str,
     role_name: str = DEFAULT_ROLE,
+    workers: int = 8,
 ) -> list[str]:
     """Create every account's bootstrap (deployer) role, as the StackSet does on AWS.
 
     moto creates an account on first use; the role makes it reachable by AssumeRole.
-    Returns the names of the accounts that were new.
+    Returns the names of the accounts that were new. Accounts in parallel, one IAM client per
+    worker thread (the account is a request header, set per call): creating a client per
+    account cost more than the calls. A new account takes two calls, an existing one one.
     """
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{identity_account_id}:root"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-    created = []
-    for name, account_id in sorted(accounts.items()):
-        iam = _admin_client(endpoint, account_id, "iam", region)
+    trust = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{identity_account_id}:root"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+    )
+    policy = json.dumps(DEPLOYER_POLICY)
+    session = boto3.Session(
+        aws_access_key_id=LOCAL_KEY, aws_secret_access_key=LOCAL_KEY, region_name=region
+    )
+    local = threading.local()
+    create = threading.Lock()
+
+    def set_account(request: Any, **_: Any) -> None:
+        request.headers["x-moto-account-id"] = local.account_id
+
+    def iam_client() -> Any:
+        client = getattr(local, "iam", None)
+        if client is None:
+            with create:  # creating clients from one session is not thread-safe
+                client = session.client(
+                    "iam",
+                    endpoint_url=endpoint,
+                    config=Config(
+                        retries={"max_attempts": 5, "mode": "standard"},
+                        max_pool_connections=workers,
+                    ),
+                )
+            client.meta.events.register("before-sign", set_account)
+            local.iam = client
+        return client
+
+    def one(name: str, account_id: str) -> str | None:
+        iam = iam_client()
+        local.account_id = account_id
         try:
-            iam.get_role(RoleName=role_name)
-            continue
-        except iam.exceptions.NoSuchEntityException:
-            pass
-        iam.create_role(
-            RoleName=role_name,
-            Path="/",
-            AssumeRolePolicyDocument=json.dumps(trust),
-            Description="jumpgate bootstrap: the pipeline's deployment role (local emulator)",
-            MaxSessionDuration=3600,
-        )
-        iam.put_role_policy(
-            RoleName=role_name,
-            PolicyName="jumpgate-deploy",
-            PolicyDocument=json.dumps(DEPLOYER_POLICY),
-        )
-        created.append(name)
-    return created
+            iam.create_role(
+                RoleName=role_name,
+                Path="/",
+                AssumeRolePolicyDocument=trust,
+                Description="jumpgate bootstrap: the pipeline's deployment role (local emulator)",
+                MaxSessionDuration=3600,
+            )
+        except iam.exceptions.EntityAlreadyExistsException:
+            return None
+        iam.put_role_policy(RoleName=role_name, PolicyName="jumpgate-deploy", PolicyDocument=policy)
+        return name
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        done = pool.map(lambda item: one(*item), sorted(accounts.items()))
+        return [name for name in done if name is not None]
 
 
 def enforce_iam(endpoint: str, enabled: bool) -> None:
