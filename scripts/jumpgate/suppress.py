@@ -51,11 +51,12 @@ def _walk(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, list[Any]]]:
         for key, value in node.items():
             if key == KEY and isinstance(value, list):
                 yield path, value
-            elif key != "policy":
+            elif key != "policy" and isinstance(value, (dict, list)):
                 yield from _walk(value, (*path, key))
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from _walk(value, (*path, index))
+            if isinstance(value, (dict, list)):  # scalars hold no suppressions
+                yield from _walk(value, (*path, index))
 
 
 def collect(org: Organization) -> list[Suppression]:

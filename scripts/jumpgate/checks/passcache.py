@@ -16,6 +16,8 @@ from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import orjson
+
 from jumpgate.checks.base import Context, Target
 
 CACHE_DIR = ".jumpgate-cache"
@@ -58,12 +60,12 @@ class PolicyPassCache:
         self.passed: set[str] = set()
 
     def key(self, target: Target) -> str:
-        text = json.dumps(
-            [target.kind, target.strict, target.base, target.document],
-            sort_keys=True,
-            separators=(",", ":"),
-        )
-        return hashlib.sha256(f"{self.salt}\n{text}".encode()).hexdigest()[:32]
+        parts = [target.kind, target.strict, target.base, target.document]
+        try:  # orjson: a third of json.dumps's time over thousands of documents
+            text = orjson.dumps(parts, option=orjson.OPT_SORT_KEYS)
+        except TypeError:
+            text = json.dumps(parts, sort_keys=True, separators=(",", ":")).encode()
+        return hashlib.sha256(self.salt.encode() + b"\n" + text).hexdigest()[:32]
 
     def known_pass(self, key: str) -> bool:
         if key in self.known or key in self.passed:
