@@ -376,3 +376,27 @@ def test_bootstrap_creates_each_accounts_role_once_in_parallel(emu: str) -> None
             "jumpgate-deploy"
         ]
     assert control.bootstrap_accounts(emu, accounts, IDENTITY, REGION, workers=4) == []
+
+
+def test_describe_stacks_reads_a_snapshot_and_finds_by_name_or_id() -> None:
+    from collections import OrderedDict
+    from types import SimpleNamespace
+
+    from moto.cloudformation.exceptions import ValidationError
+
+    from jumpgate.localaws import cfn_engine
+
+    a = SimpleNamespace(name="a", stack_id="arn:a")
+    b = SimpleNamespace(name="b", stack_id="arn:b")
+    gone = SimpleNamespace(name="c", stack_id="arn:c")
+    backend = SimpleNamespace(
+        stacks=OrderedDict([("arn:a", a), ("arn:b", b)]), deleted_stacks={"arn:c": gone}
+    )
+    listed = cfn_engine._describe_stacks(backend, "")
+    backend.stacks["arn:d"] = SimpleNamespace(name="d", stack_id="arn:d")
+    assert listed == [a, b]  # a copy: later additions never break a reader
+    assert cfn_engine._describe_stacks(backend, "b") == [b]
+    assert cfn_engine._describe_stacks(backend, "arn:a") == [a]
+    assert cfn_engine._describe_stacks(backend, "arn:c") == [gone]
+    with pytest.raises(ValidationError):
+        cfn_engine._describe_stacks(backend, "nope")
