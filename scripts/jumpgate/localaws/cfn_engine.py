@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 from typing import Any
 
 from moto.cloudformation import models as _cfn_models
@@ -222,11 +223,11 @@ def _create_change_set(original: Any) -> Any:
     ) -> Any:
         kind = kwargs.get("change_set_type", args[4] if len(args) > 4 else "CREATE")
         if kind == "CREATE":
-            for stack in self.stacks.values():
+            for stack in list(self.stacks.values()):
                 if stack.name == stack_name:
                     raise ValidationError(stack_name, f"Stack [{stack_name}] already exists")
         else:
-            live = [s for s in self.stacks.values() if s.name == stack_name]
+            live = [s for s in list(self.stacks.values()) if s.name == stack_name]
             if live and live[0].status not in _LIVE:
                 raise ValidationError(
                     stack_name,
@@ -257,7 +258,7 @@ def _validate_different_update(original: Any) -> Any:
 
 def _delete_stack(original: Any) -> Any:
     def delete_stack(self: Any, name_or_stack_id: str) -> None:
-        found = [s for s in self.stacks.values() if name_or_stack_id in (s.name, s.stack_id)]
+        found = [s for s in list(self.stacks.values()) if name_or_stack_id in (s.name, s.stack_id)]
         for stack in found:
             if stack.enable_termination_protection:
                 raise ValidationError(
@@ -318,6 +319,21 @@ def _describe_stacks(self: Any, name_or_stack_id: str) -> list[Any]:
     raise ValidationError(name_or_stack_id)
 
 
+_CFN_LOCK = threading.RLock()
+
+
+def _serialized(original: Any) -> Any:
+    """One CloudFormation request at a time: moto's backend iterates and changes its stack
+    table without a lock, so parallel deploys (8 workers at XL) hit "OrderedDict mutated
+    during iteration" in moto's own code too. The server is GIL-bound anyway."""
+
+    def call_action(self: Any) -> Any:
+        with _CFN_LOCK:
+            return original(self)
+
+    return call_action
+
+
 def install() -> None:
     parsing.get_references_from_template = _references
     parsing.parse_and_create_resource = _tracking(parsing.parse_and_create_resource)
@@ -332,6 +348,7 @@ def install() -> None:
     backend.delete_stack = _delete_stack(backend.delete_stack)
     backend.describe_stacks = _describe_stacks
     response: Any = cfn_responses.CloudFormationResponse
+    response.call_action = _serialized(response.call_action)
     response._validate_different_update = _validate_different_update(
         response._validate_different_update
     )
