@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 from functools import cache
 from pathlib import Path
 
 import yaml
 
+from jumpgate.cachefile import CACHE_DIR, write_atomic
 from jumpgate.loader import Document
 
-CACHE_DIR = ".jumpgate-cache"
 FILE_NAME = "documents.marshal"
 
 
@@ -79,9 +78,6 @@ class DocumentCache:
             return
         try:
             blob = marshal.dumps({"salt": _salt(), "docs": self.seen})
-            self.path.parent.mkdir(exist_ok=True)
-            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(blob)
-            os.replace(tmp, self.path)  # atomic: concurrent hooks never read half a file
-        except (OSError, ValueError):
-            pass  # a read-only checkout still loads, just without the cache
+        except ValueError:
+            return  # an unmarshallable value: load without the cache
+        write_atomic(self.path, blob)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -14,11 +13,11 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
+from jumpgate.cachefile import CACHE_DIR, read_passes, write_passes
 from jumpgate.findings import Finding
 from jumpgate.loader import Document
 
 SCHEMA_NAMES = ("account", "organization", "team")
-CACHE_DIR = ".jumpgate-cache"
 
 
 def schema_dir() -> Path:
@@ -93,12 +92,7 @@ class SchemaCache:
     def __init__(self, root: Path) -> None:
         self.path = root / CACHE_DIR / "schema-pass.json"
         self.salt = _schemas_digest()
-        try:
-            loaded = json.loads(self.path.read_text())
-            known = set(loaded["passed"]) if loaded.get("salt") == self.salt else set()
-        except (OSError, ValueError, KeyError, TypeError):
-            known = set()
-        self.passed: set[str] = known
+        self.passed: set[str] = read_passes(self.path, self.salt)
         self.seen: set[str] = set()
 
     def check(self, doc: Document, name: str) -> list[Finding]:
@@ -113,14 +107,7 @@ class SchemaCache:
 
     def save(self) -> None:
         """Keep the entries of this run only, so the cache never grows without bound."""
-        keep = sorted(self.passed & self.seen)
-        try:
-            self.path.parent.mkdir(exist_ok=True)
-            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"salt": self.salt, "passed": keep}))
-            os.replace(tmp, self.path)  # atomic: concurrent hooks never read half a file
-        except OSError:
-            pass  # a read-only checkout still validates, just without the cache
+        write_passes(self.path, self.salt, self.passed & self.seen)
 
 
 @cache

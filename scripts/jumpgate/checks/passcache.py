@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import orjson
 
+from jumpgate.cachefile import CACHE_DIR, read_passes, write_passes
 from jumpgate.checks.base import Context, Target
 
-CACHE_DIR = ".jumpgate-cache"
 FILE_NAME = "policy-pass.json"
 
 
@@ -51,12 +50,7 @@ class PolicyPassCache:
     def __init__(self, root: Path, ctx: Context) -> None:
         self.path = root / CACHE_DIR / FILE_NAME
         self.salt = _run_salt(ctx)
-        try:
-            loaded = json.loads(self.path.read_text())
-            known = set(loaded["passed"]) if loaded.get("salt") == self.salt else set()
-        except (OSError, ValueError, KeyError, TypeError):
-            known = set()
-        self.known: set[str] = known
+        self.known: set[str] = read_passes(self.path, self.salt)
         self.passed: set[str] = set()
 
     def key(self, target: Target) -> str:
@@ -80,10 +74,4 @@ class PolicyPassCache:
         """Keep this run's passes only, so the cache never grows without bound."""
         if self.passed == self.known:
             return
-        try:
-            self.path.parent.mkdir(exist_ok=True)
-            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"salt": self.salt, "passed": sorted(self.passed)}))
-            os.replace(tmp, self.path)  # atomic: concurrent hooks never read half a file
-        except OSError:
-            pass  # a read-only checkout still checks, just without the cache
+        write_passes(self.path, self.salt, self.passed)
