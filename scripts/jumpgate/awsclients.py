@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3  # type: ignore[import-untyped]
-from botocore.config import Config  # type: ignore[import-untyped]
+import boto3
+from botocore.config import Config
 
 DEFAULT_ROLE = "jumpgate-deployer"
 LOCAL_KEY = "jumpgatelocal"  # any key: the emulator maps unknown keys to its default account

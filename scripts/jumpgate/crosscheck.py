@@ -11,7 +11,7 @@ from collections import defaultdict
 from jumpgate.expand import Expansion, Group, everyone_group, find_level, grant_accounts, stack_slug
 from jumpgate.findings import Finding
 from jumpgate.limits import LIMITS, limit, policy_chars
-from jumpgate.model import IDENTITY, Organization
+from jumpgate.model import IDENTITY, Grant, Level, Organization, Person
 from jumpgate.policies import group_parameters, group_policy, trust_policy
 
 IAM_NAME = re.compile(r"[\w+=,.@-]+")
@@ -202,7 +202,9 @@ def _check_people(org: Organization) -> list[Finding]:
     return out
 
 
-def _check_grant_rules(org: Organization, grant, level, today: dt.date) -> list[Finding]:  # type: ignore[no-untyped-def]
+def _check_grant_rules(
+    org: Organization, grant: Grant, level: Level | None, today: dt.date
+) -> list[Finding]:
     out: list[Finding] = []
     src = grant.source
     expires: dt.date | None = None
@@ -372,7 +374,7 @@ def find_duplicate_groups(org: Organization) -> list[Finding]:
     return out
 
 
-def _first_person(org: Organization, username: str):  # type: ignore[no-untyped-def]
+def _first_person(org: Organization, username: str) -> Person | None:
     for team_name in sorted(org.teams):
         person = org.teams[team_name].people.get(username)
         if person is not None:

@@ -123,8 +123,8 @@ def prove_access(
     user: str,
 ) -> bool:
     """With IAM enforcement on: the person's own key reaches `granted`, never `other`."""
-    import boto3  # type: ignore[import-untyped]
-    from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+    import boto3
+    from botocore.exceptions import ClientError
 
     def client(service: str, key: str, secret: str, token: str | None = None) -> Any:
         return boto3.client(
