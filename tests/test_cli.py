@@ -11,7 +11,7 @@ import pytest
 from helpers import REPO, TODAY, replace, run, validate_json
 from jumpgate import __version__
 from jumpgate.cli import COMMANDS, command_module
-from jumpgate.expand import MANIFEST, PARAMETERS
+from jumpgate.paths import MANIFEST, PARAMETERS
 from jumpgate.rules import RULES, catalogue_markdown, hint_of
 
 
@@ -89,7 +89,7 @@ def test_internal_error_exits_2_without_traceback(
     def boom(*_: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(command, "validate", boom)
+    monkeypatch.setattr(command, "validated", boom)
     assert run("validate", "--root", str(org)) == (
         2,
         "",

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from helpers import REPO, TODAY, replace, run
-from jumpgate.expand import MANIFEST, PARAMETERS
+from jumpgate.paths import MANIFEST, PARAMETERS
 from jumpgate.pipeline import validate
 from jumpgate.render import check, existing_files, parameter_file, rendered_files, write
 from refresh_golden import GOLDEN_TODAY, cases

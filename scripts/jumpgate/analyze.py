@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from jumpgate import cfnparse
-from jumpgate.expand import MANIFEST
 from jumpgate.findings import Finding
 from jumpgate.manifest import Entry as StackSpec
 from jumpgate.manifest import ManifestError, read_manifest
+from jumpgate.paths import MANIFEST
 from jumpgate.pipeline import Result
 from jumpgate.rules import hint_of
 

@@ -16,10 +16,9 @@ from typing import Any
 
 from jumpgate.limits import limit
 from jumpgate.model import Account, Grant, Level, Organization, Team
+from jumpgate.paths import PARAMETERS
 
 TEMPLATES = "cloudformation/templates"
-PARAMETERS = "cloudformation/parameters"
-MANIFEST = "cloudformation/manifest.json"
 IDENTITY_STAGE = "identity"
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jumpgate.expand import MANIFEST
+from jumpgate.paths import MANIFEST
 
 
 class ManifestError(ValueError):

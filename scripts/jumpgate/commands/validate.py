@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from jumpgate.commands.common import add_report_arguments, failing, report, today
-from jumpgate.pipeline import validate
+from jumpgate.resultcache import validated
 
 HELP = "check the team, account and organization files (schemas and cross-file rules)"
 
@@ -15,6 +15,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = validate(args.root, today(args))
-    report(result.findings, args.format)
-    return 1 if failing(result.findings, args.fail_on) else 0
+    findings, _ = validated(args.root, today(args))
+    report(findings, args.format)
+    return 1 if failing(findings, args.fail_on) else 0
