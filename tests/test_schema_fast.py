@@ -1,11 +1,12 @@
 """The compiled schema shortcut (fastjsonschema) may only ever say "passes" when jsonschema,
 which reports every schema finding, agrees: over the bad-input corpus, over mutations of every
-example file, and through `validate` on an organization big enough to take the shortcut."""
+example file, and through `validate` on an M organization (same findings, same files)."""
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,8 @@ from helpers import REPO, replace
 from jumpgate import schema, synth
 from jumpgate.loader import Document, load_document
 from jumpgate.pipeline import validate
-from jumpgate.schema import FAST_FROM, check_schema, passes_fast
+from jumpgate.render import rendered_files
+from jumpgate.schema import CACHE_DIR, FAST_CODE_FILE, check_schema, passes_fast
 
 TODAY = dt.date(2026, 11, 28)
 SCHEMA_OF = {"org/organization.yaml": "organization", "accounts": "account", "teams": "team"}
@@ -126,7 +128,7 @@ def test_the_shortcut_rejects_every_schema_case_of_the_corpus(tmp_path: Path, ca
     assert rejected
 
 
-def test_a_big_organization_takes_the_shortcut_and_reports_the_same_findings(
+def test_the_shortcut_changes_nothing_and_gives_the_same_findings_and_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = tmp_path / "m"
@@ -141,10 +143,46 @@ def test_a_big_organization_takes_the_shortcut_and_reports_the_same_findings(
         return real(doc, name)
 
     monkeypatch.setattr(schema, "check_schema", counted)
-    fast = validate(root, TODAY).findings
-    assert len(calls) == 1 and calls[0] == first_team  # only the failing file reached jsonschema
-    monkeypatch.setattr(schema, "FAST_FROM", 10**9)
-    (root / ".jumpgate-cache" / "schema-pass.json").unlink()
-    slow = validate(root, TODAY).findings
-    assert len(calls) > FAST_FROM
-    assert fast == slow and any(f.rule_id == "E101" for f in fast)
+    fast = validate(root, TODAY)
+    assert calls == [first_team]  # only the failing file reached jsonschema
+    replace(root, first_team, "team:\n  - ", "team: ")
+    fast_ok = validate(root, TODAY)
+    monkeypatch.setattr(schema, "passes_fast", lambda *_: False)
+    shutil.rmtree(root / CACHE_DIR)
+    replace(root, first_team, "team: ", "team:\n  - ")
+    slow = validate(root, TODAY)
+    assert len(calls) > 100
+    assert fast.findings == slow.findings and any(f.rule_id == "E101" for f in fast.findings)
+    replace(root, first_team, "team:\n  - ", "team: ")
+    slow_ok = validate(root, TODAY)
+    assert fast_ok.ok and slow_ok.ok
+    assert rendered_files(fast_ok.org, fast_ok.expansion) == rendered_files(
+        slow_ok.org, slow_ok.expansion
+    )
+
+
+def test_the_shortcut_never_writes_schema_defaults_into_the_data() -> None:
+    doc, _ = load_document(REPO, REPO / "org" / "organization.yaml")
+    assert doc is not None
+    before = copy.deepcopy(doc.data)
+    assert passes_fast(doc.data, "organization")
+    assert doc.data == before
+
+
+def test_compiled_schema_code_is_cached_and_a_corrupt_cache_is_regenerated(
+    tmp_path: Path,
+) -> None:
+    data = {"id": "123456789012", "environment": "dev", "team": "it"}
+    stored = tmp_path / CACHE_DIR / FAST_CODE_FILE.format(name="account")
+    schema._fast_validator.cache_clear()
+    assert passes_fast(data, "account", tmp_path) == (
+        not check_schema(Document("a", data), "account")
+    )
+    assert stored.is_file()
+    for content in (stored.read_bytes(), b"\x00junk"):
+        stored.write_bytes(content)
+        schema._fast_validator.cache_clear()
+        assert not passes_fast({**data, "extra": 1}, "account", tmp_path)
+        assert passes_fast(data, "account", tmp_path)
+        assert not passes_fast({**data, "id": 123456789012}, "account", tmp_path)
+    schema._fast_validator.cache_clear()

@@ -20,6 +20,8 @@ from jumpgate.paths import PARAMETERS
 
 TEMPLATES = "cloudformation/templates"
 IDENTITY_STAGE = "identity"
+_NOT_IN_STACK_NAMES = re.compile(r"[^A-Za-z0-9-]")
+_NOT_IN_TAG_VALUES = re.compile(r"[^\w\s.:/=+\-@]")
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ def expiry_instant(expires: str) -> str:
 
 def stack_slug(name: str) -> str:
     """Stack names allow letters, digits and hyphens only."""
-    return re.sub(r"[^A-Za-z0-9-]", "-", name)
+    return _NOT_IN_STACK_NAMES.sub("-", name)
 
 
 def make_role(org: Organization, account: Account, level: Level) -> Role:
@@ -317,4 +319,4 @@ def _stacks(org: Organization, out: Expansion) -> list[Stack]:
 
 def tag_value(text: str) -> str:
     """IAM tag values allow letters, digits, spaces and _.:/=+-@ only; keep the rest readable."""
-    return re.sub(r"[^\w\s.:/=+\-@]", "-", text)[: limit("iam_tag_value_chars")]
+    return _NOT_IN_TAG_VALUES.sub("-", text)[: limit("iam_tag_value_chars")]

@@ -91,11 +91,20 @@ def _manifest_stacks(root: Path) -> list[dict[str, Any]]:
 
 
 def _template_parameters(root: Path, template: str) -> dict[str, Any]:
-    from ruamel.yaml import YAML
+    # libyaml, not ruamel's pure-Python parser: a parameter-only commit must stay instant
+    # (the template's own syntax is the syntax hook's and cfn-lint's job).
+    import yaml
 
-    data = YAML(typ="rt", pure=True).load((root / template).read_text(encoding="utf-8"))
+    class TemplateLoader(yaml.CSafeLoader):
+        pass
+
+    def any_tag(loader: yaml.CSafeLoader, suffix: str, node: yaml.Node) -> None:
+        return None  # !Ref, !Sub...: Parameters never need them
+
+    TemplateLoader.add_multi_constructor("!", any_tag)
+    data = yaml.load((root / template).read_text(encoding="utf-8"), Loader=TemplateLoader)
     params = data.get("Parameters", {}) if isinstance(data, dict) else {}
-    return {str(k): dict(v) for k, v in params.items()}
+    return {str(k): dict(v) for k, v in params.items() if isinstance(v, dict)}
 
 
 def _value_problems(name: str, spec: dict[str, Any], value: str) -> list[str]:

@@ -5,6 +5,7 @@ Checks refer to these by name; no other module writes a limit as a literal.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 
@@ -59,8 +60,9 @@ def explicit_group_policy_max_chars() -> int:
     return limit("group_inline_policy_chars") // 2
 
 
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))  # built once: thousands of policies
+
+
 def policy_chars(document: object) -> int:
     """IAM counts policy size without whitespace (outside strings is what matters in practice)."""
-    import json
-
-    return len(json.dumps(document, separators=(",", ":")))
+    return len(_COMPACT_JSON.encode(document))

@@ -230,21 +230,10 @@ def load_organization(root: Path) -> tuple[Organization, list[Finding]]:
 
     schemas = SchemaCache(root)
     documents = DocumentCache(root)
-    # Load every file first, so the schema step knows how many files it must check.
-    wanted = [
-        (root / ORG_FILE, "organization"),
-        *((path, "account") for path in iter_yaml_files(root / "accounts")),
-        *((path, "team") for path in iter_yaml_files(root / "teams")),
-    ]
-    loaded: dict[Path, Document | None] = {}
-    for path, _ in wanted:
-        doc, problems = load_document(root, path, documents)
-        findings.extend(problems)
-        loaded[path] = doc
-    schemas.expect(doc for doc in loaded.values() if doc is not None)
 
     def read(path: Path, schema: str) -> Document | None:
-        doc = loaded[path]
+        doc, problems = load_document(root, path, documents)
+        findings.extend(problems)
         if doc is None:
             return None
         errors = schemas.check(doc, schema)

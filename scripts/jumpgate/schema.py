@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+import marshal
+import re
+import sys
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from types import CodeType
 from typing import TYPE_CHECKING, Any
 
-from jumpgate.cachefile import CACHE_DIR, read_passes, write_passes
+from jumpgate.cachefile import CACHE_DIR, read_passes, write_atomic, write_passes
 from jumpgate.findings import Finding
 from jumpgate.loader import Document
 
@@ -32,10 +36,11 @@ def schema_dir() -> Path:
 
 # A file that fails its schema is always reported by jsonschema (messages, paths). To pass
 # thousands of files quickly, the schemas are also compiled by fastjsonschema (~60x faster per
-# file, ~0.1 s to compile), used only as a "passes" shortcut when more files need checking than
-# FAST_FROM, where the compile pays off. It must never accept what jsonschema rejects:
+# file) and used only as a "passes" shortcut. It must never accept what jsonschema rejects:
 # tests/test_schema_fast.py checks that over the bad-input corpus and mutated example files.
-FAST_FROM = 50
+# Generating the code costs ~0.1 s, so the compiled code is kept in the cache folder (like
+# __pycache__), keyed by the schemas' bytes and the fastjsonschema and Python versions.
+FAST_CODE_FILE = "schema-code-{name}.marshal"
 
 
 @cache
@@ -45,24 +50,56 @@ def _loaded_schemas() -> dict[str, dict[str, Any]]:
     return {n: json.loads((folder / f"{n}.schema.json").read_text()) for n in names}
 
 
-@cache
-def _fast_validator(name: str) -> Callable[[Any], Any]:
-    import fastjsonschema  # only imported when the shortcut pays off
+def _fast_code(name: str, version: str) -> CodeType:
+    import fastjsonschema
 
     by_id = {s["$id"]: s for s in _loaded_schemas().values()}
 
     def local_only(uri: str) -> Any:  # references resolve to our own schemas, never the network
         return by_id[uri]
 
-    return fastjsonschema.compile(_loaded_schemas()[name], handlers={"https": local_only})
+    # use_default=False: the shortcut must never write schema defaults into the data
+    source = fastjsonschema.compile_to_code(
+        _loaded_schemas()[name], handlers={"https": local_only}, use_default=False
+    )
+    entry = re.search(r"^def (\w+)\(", source, re.MULTILINE)
+    assert entry is not None, "fastjsonschema generated no function"
+    return compile(f"{source}\nvalidate = {entry.group(1)}\n", f"<{name} schema {version}>", "exec")
 
 
-def passes_fast(data: Any, name: str) -> bool:
-    import fastjsonschema
+@cache
+def _fast_validator(name: str, cache_dir: Path | None) -> Callable[[Any], Any]:
+    from fastjsonschema import VERSION
+
+    salt = hashlib.sha256(
+        json.dumps([_loaded_schemas(), VERSION, sys.version, marshal.version]).encode()
+    ).hexdigest()
+    path = cache_dir / FAST_CODE_FILE.format(name=name) if cache_dir else None
+    code = None
+    try:
+        if path is not None:
+            stored = marshal.loads(path.read_bytes())
+            if isinstance(stored, tuple) and stored[0] == salt:
+                code = stored[1]
+    except (OSError, ValueError, EOFError, TypeError, IndexError):
+        code = None
+    if not isinstance(code, CodeType):
+        code = _fast_code(name, VERSION)
+        if path is not None:
+            write_atomic(path, marshal.dumps((salt, code)))
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # code generated above from our own schemas
+    validate: Callable[[Any], Any] = namespace["validate"]
+    return validate
+
+
+def passes_fast(data: Any, name: str, root: Path | None = None) -> bool:
+    """True when the compiled schema accepts the data (False says nothing: ask jsonschema)."""
+    from fastjsonschema import JsonSchemaException
 
     try:
-        _fast_validator(name)(data)
-    except fastjsonschema.JsonSchemaException:
+        _fast_validator(name, root / CACHE_DIR if root else None)(data)
+    except JsonSchemaException:
         return False
     return True
 
@@ -134,20 +171,14 @@ class SchemaCache:
         self.salt = _schemas_digest()
         self.passed: set[str] = read_passes(self.path, self.salt)
         self.seen: set[str] = set()
-        self.fast = False
-
-    def expect(self, docs: Iterable[Document]) -> None:
-        """Announce the files about to be checked: many unchecked ones take the shortcut."""
-        known = {key.split(":", 1)[1] for key in self.passed}
-        self.fast = sum(1 for doc in docs if doc.digest not in known) >= FAST_FROM
+        self.root = root
 
     def check(self, doc: Document, name: str) -> list[Finding]:
         key = f"{name}:{doc.digest}"
         self.seen.add(key)
         if doc.digest and key in self.passed:
             return []
-        fast_pass = self.fast and passes_fast(doc.data, name)
-        findings = [] if fast_pass else check_schema(doc, name)
+        findings = [] if passes_fast(doc.data, name, self.root) else check_schema(doc, name)
         if not findings and doc.digest:
             self.passed.add(key)
         return findings
