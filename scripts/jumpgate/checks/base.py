@@ -12,6 +12,7 @@ import datetime as dt
 import fnmatch
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache, cached_property
 from typing import Any
 
 from jumpgate.expand import Expansion, Group, Role
@@ -81,6 +82,11 @@ class Context:
     def strict_envs(self) -> set[str]:
         return {name for name, env in self.org.environments.items() if env.strict}
 
+    @cached_property
+    def account_ids(self) -> frozenset[str]:
+        """Ids of accounts/ (asked once per policy: 1,000 accounts at XL)."""
+        return frozenset(a.id for a in self.org.accounts.values())
+
 
 def as_list(value: Any) -> list[Any]:
     if value is None:
@@ -120,6 +126,7 @@ def statements(document: dict[str, Any]) -> Iterator[Statement]:
             yield Statement(index, data)
 
 
+@cache  # few distinct (pattern, action) pairs, asked tens of thousands of times at XL
 def covers(pattern: str, action: str) -> bool:
     """Whether an Action pattern of a policy (`sts:Assume*`, `*`) matches an action."""
     return fnmatch.fnmatchcase(action.lower(), pattern.lower())

@@ -37,7 +37,7 @@ def _condition_accounts(st: Statement) -> list[str] | None:
 def check_policy(target: Target, ctx: Context) -> Iterator[Hit]:
     if target.kind not in (CUSTOM, GROUP):
         return
-    known = {a.id for a in ctx.org.accounts.values()}
+    known = ctx.account_ids
     for st in statements(target.document):
         if not st.allow or not any(
             covers(a, "sts:AssumeRole") for a in st.actions if a.lower().startswith("sts:")
