@@ -614,7 +614,8 @@ def test_w505_identity_account_close_to_the_group_quota(org: Path) -> None:
             "column": 1,
             "rule": "W505",
             "severity": "warning",
-            "message": "246 groups use 82% of quota iam_groups_per_account (300)",
+            "message": "246 groups use 82% of quota iam_groups_per_account (300); request an "
+            "increase of 8 (to 308) and record it under `quotas:` in org/organization.yaml",
             "hint": hint_of("W505"),
         }
     ]
@@ -648,7 +649,8 @@ def test_raised_quota_is_honoured(org: Path) -> None:
                 2,
                 1,
                 "W505",
-                "306 groups use 85% of quota iam_groups_per_account (360 (raised))",
+                "306 groups use 85% of quota iam_groups_per_account (360, raised); request an "
+                "increase of 23 (to 383) and record it under `quotas:` in org/organization.yaml",
             )
         ],
     )

@@ -10,9 +10,10 @@ from collections import defaultdict
 
 from jumpgate.expand import Expansion, Group, everyone_group, find_level, grant_accounts, stack_slug
 from jumpgate.findings import Finding
-from jumpgate.limits import LIMITS, limit, policy_chars
+from jumpgate.limits import limit, policy_chars
 from jumpgate.model import IDENTITY, Grant, Level, Organization, Person
 from jumpgate.policies import group_parameters, group_policy, trust_policy
+from jumpgate.quotas import check_quotas
 
 IAM_NAME = re.compile(r"[\w+=,.@-]+")
 TAG_VALUE = re.compile(r"[\w\s.:/=+\-@]*")
@@ -326,7 +327,7 @@ def check_expansion(org: Organization, exp: Expansion) -> list[Finding]:
                         key=True,
                     )
                 )
-    out += _check_quotas(org, exp)
+    out += check_quotas(org, exp)
     return out
 
 
@@ -380,51 +381,3 @@ def _first_person(org: Organization, username: str) -> Person | None:
         if person is not None:
             return person
     return None
-
-
-def _check_quotas(org: Organization, exp: Expansion) -> list[Finding]:
-    """Per-account counts against quotas: warn at 80 %, error above, naming the quota."""
-    out: list[Finding] = []
-    if exp.identity is None or org.org_source is None:
-        return out
-    per_account: dict[str, int] = defaultdict(int)
-    roles_per_account: dict[str, int] = defaultdict(int)
-    for stack in exp.stacks:
-        per_account[stack.account] += 1
-    for account, _ in exp.roles:
-        roles_per_account[account] += 1
-    counts = [
-        ("cfn_stacks_per_account_region", per_account),
-        ("roles_per_account", roles_per_account),
-        ("iam_groups_per_account", {exp.identity.name: len(exp.groups) + 1}),
-        ("iam_users_per_account", {exp.identity.name: len(exp.users)}),
-    ]
-    for quota, table in counts:
-        spec = LIMITS[quota]
-        value = org.quotas.get(quota, spec.value)
-        raised = " (raised)" if quota in org.quotas else ""
-        for account, count in sorted(table.items()):
-            src = org.accounts[account].source
-            if count > value:
-                action = (
-                    f"request an increase of at least {count - value:,} and record it under "
-                    f"`quotas:` in {org.org_source.doc.path}"
-                    if spec.adjustable
-                    else "it cannot be raised: split the organization"
-                )
-                out.append(
-                    src.finding(
-                        "E506",
-                        f"{count:,} {spec.unit} exceed quota {quota} ({value:,}{raised}); {action}",
-                    )
-                )
-            elif count > 0.8 * value:
-                out.append(
-                    src.finding(
-                        "W505",
-                        f"{count:,} {spec.unit} use "
-                        f"{100 * count // value}% of quota {quota} "
-                        f"({value:,}{raised})",
-                    )
-                )
-    return out
