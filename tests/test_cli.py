@@ -251,6 +251,9 @@ def test_render_from_scratch_creates_every_file(org: Path) -> None:
     code, _, err = run("render", "--root", str(org), "--today", TODAY)
     assert code == 0
     assert err.startswith("render: 67 written, 0 deleted, 0 unchanged (67 files)\n")
+    listed = err.splitlines()[1:]  # the first 50 by name, then how many more
+    assert len(listed) == 51 and listed[0] == f"  wrote   {MANIFEST}"
+    assert listed[-1] == "  wrote   ... and 17 more"
     committed = [
         MANIFEST,
         *(p.relative_to(REPO).as_posix() for p in (REPO / PARAMETERS).rglob("*")),

@@ -47,8 +47,16 @@ def run(args: argparse.Namespace) -> int:
         f"{outcome.unchanged} unchanged ({len(files)} files)",
         file=sys.stderr,
     )
-    for rel in outcome.written:
-        print(f"  wrote   {rel}", file=sys.stderr)
-    for rel in outcome.deleted:
-        print(f"  deleted {rel}", file=sys.stderr)
+    _list("wrote  ", outcome.written)
+    _list("deleted", outcome.deleted)
     return 1 if failing(found, args.fail_on) else 0
+
+
+LISTED = 50  # a first render of 1,000 accounts writes 7,000 files: name the first ones only
+
+
+def _list(verb: str, paths: list[str]) -> None:
+    for rel in paths[:LISTED]:
+        print(f"  {verb} {rel}", file=sys.stderr)
+    if len(paths) > LISTED:
+        print(f"  {verb} ... and {len(paths) - LISTED:,} more", file=sys.stderr)
