@@ -93,8 +93,17 @@ _RULES = [
     Rule("E502", "policy too large", "split the grant or the policy"),
     Rule("E503", "template over a CloudFormation quota", "split the template"),
     Rule("E504", "session duration out of range", "use 3600 to 43200 seconds"),
-    Rule("W505", "account close to a quota", "request the quota increase named in the message"),
-    Rule("E506", "account over a quota", "request the quota increase named in the message"),
+    Rule(
+        "W505",
+        "account close to a quota",
+        "request the increase the message names before the quota is reached (a quota that "
+        "cannot be raised means splitting)",
+    ),
+    Rule(
+        "E506",
+        "account over a quota",
+        "request the increase the message names and record it under `quotas:`, or split",
+    ),
     # E6xx: rendered files
     Rule("E601", "generated file is stale", "run `jumpgate render` and commit the result"),
     Rule("E602", "generated file is missing", "run `jumpgate render` and commit the result"),

@@ -149,12 +149,20 @@ def organization(size: Size, name: str) -> dict[str, Any]:
 
 
 def synthesize(
-    size: Size, seed: int, name: str = "synth", today: dt.date | None = None
+    size: Size,
+    seed: int,
+    name: str = "synth",
+    today: dt.date | None = None,
+    *,
+    raised_quotas: bool = True,
 ) -> dict[str, str]:
     """Relative path -> file content, for every data file of the organization."""
     rng = random.Random(seed)
     today = today or dt.date(2026, 11, 28)
-    files = {"org/organization.yaml": _dump("organization", organization(size, name))}
+    org = organization(size, name)
+    if not raised_quotas:
+        org.pop("quotas", None)
+    files = {"org/organization.yaml": _dump("organization", org)}
     teams = [f"t{i:03d}" for i in range(1, size.teams + 1)]
     files["accounts/identity.yaml"] = _dump(
         "account",
@@ -252,6 +260,8 @@ def synthesize(
         team_data["access"] = access
         team_docs[team] = team_data
     _cap_groups(team_docs, members, extras)
+    at_limit = rng.sample(people, k=min(len(people), max(3, size.people // 1000)))
+    _fill_to_limit(team_docs, members, at_limit)
     for team, team_data in team_docs.items():
         team_data["people"] = {
             p: {
@@ -265,6 +275,19 @@ def synthesize(
     return files
 
 
+def _grants_of(
+    person: str, team_docs: dict[str, dict[str, Any]], members: dict[str, list[str]]
+) -> int:
+    """How many grant groups a person is in (IAM adds the everyone group)."""
+    return sum(
+        1
+        for team, doc in team_docs.items()
+        if person in members[team]
+        for grant in doc["access"]
+        if grant["who"] == "all" or person in grant["who"]
+    )
+
+
 def _cap_groups(
     team_docs: dict[str, dict[str, Any]],
     members: dict[str, list[str]],
@@ -272,20 +295,40 @@ def _cap_groups(
     cap: int = 9,
 ) -> None:
     """Keep everyone within IAM's 10 groups (the everyone group plus `cap` grants): drop the
-    extra teams of whoever would exceed it, so some people sit exactly at the limit."""
-
-    def groups_of(person: str) -> int:
-        return sum(
-            1
-            for team, doc in team_docs.items()
-            if person in members[team]
-            for grant in doc["access"]
-            if grant["who"] == "all" or person in grant["who"]
-        )
-
+    extra teams of whoever would exceed it."""
     for person, joined in extras.items():
-        while joined and groups_of(person) > cap:
+        while joined and _grants_of(person, team_docs, members) > cap:
             members[joined.pop()].remove(person)
+
+
+def _fill_to_limit(
+    team_docs: dict[str, dict[str, Any]],
+    members: dict[str, list[str]],
+    people: list[str],
+    cap: int = 9,
+    max_teams: int = 4,
+) -> None:
+    """Put a few people at exactly IAM's 10 groups (everyone + `cap` grants), still in at most
+    `max_teams` teams: they join the teams with the most grants and are named in their grants."""
+
+    def all_grants(team: str) -> int:
+        return sum(1 for grant in team_docs[team]["access"] if grant["who"] == "all")
+
+    for person in people:
+        mine = [team for team in sorted(team_docs) if person in members[team]]
+        for team in sorted(team_docs, key=lambda t: (-len(team_docs[t]["access"]), t)):
+            if len(mine) >= max_teams:
+                break
+            have = _grants_of(person, team_docs, members)
+            if team not in mine and have + all_grants(team) <= cap:
+                members[team].append(person)
+                mine.append(team)
+        for team in mine:
+            for grant in team_docs[team]["access"]:
+                if _grants_of(person, team_docs, members) >= cap:
+                    break
+                if grant["who"] != "all" and person not in grant["who"]:
+                    grant["who"] = [*grant["who"], person]  # lists may be shared: copy
 
 
 def write(out: Path, files: dict[str, str]) -> None:

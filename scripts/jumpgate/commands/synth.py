@@ -19,7 +19,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="S",
         help="S ≈ the example, M 100 accounts/500 people, L 500/2,000, XL 1,000/5,000",
     )
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--seed", type=int, default=1, help="same seed, same organization (default: 1)"
+    )
+    parser.add_argument(
+        "--default-quotas",
+        action="store_true",
+        help="declare no raised quotas (L and XL declare some): validate then names each quota "
+        "to raise and by how much",
+    )
     parser.add_argument(
         "--out",
         type=Path,
@@ -35,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"synth: {out} is not empty; choose a new folder", file=sys.stderr)
         return 2
     size = SIZES[args.size]
-    files = synthesize(size, args.seed)
+    files = synthesize(size, args.seed, raised_quotas=not args.default_quotas)
     write(out, files)
     for folder in ("schemas", "cloudformation/templates"):
         source = args.root / folder
