@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@# An editable install leaves jumpgate's own modules uncompiled, and machines that set
+	@# PYTHONDONTWRITEBYTECODE never cache them: compile once, as pip does for other packages.
+	$(BIN)/python -m compileall -q scripts/jumpgate
 	@if [ -d .git ] && [ -f .pre-commit-config.yaml ]; then $(BIN)/pre-commit install --install-hooks >/dev/null && echo "pre-commit hooks installed"; fi
 	@touch $(STAMP)
 

@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -24,7 +24,27 @@ if TYPE_CHECKING:
 
 # libyaml's C composer is ~40x faster than a pure-Python parser (measured: 0.45 ms vs 17 ms
 # for one team file); it keeps every node's line and column, which is all positions need.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BASE_LOADER):  # type: ignore[misc]
+    """libyaml's composer asks Python for the implicit tag of every scalar (a regex search per
+    value); the answer depends only on the text and its style, and data files repeat their
+    values (levels, environments, account names), so answers are remembered."""
+
+    _tags: ClassVar[dict[tuple[str, Any], str]] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not ScalarNode or not isinstance(value, str):
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = self._tags.get(key)
+        if tag is None:
+            tag = self._tags[key] = super().resolve(kind, value, implicit)
+        return tag
+
+
+_LOADER = _Loader
 _SCALARS = SafeConstructor()
 
 MAX_DATA_FILE_BYTES = 1024 * 1024  # data files are hand-written; anything bigger is a mistake
@@ -100,24 +120,33 @@ class TooManyValues(Exception):
 
 def _plain(node: Node, path: JsonPath, doc: Document) -> Any:
     """Convert composed nodes to plain values, recording 1-based positions."""
-    doc.values.setdefault(path, _at(node))
-    if len(doc.values) > MAX_VALUES:
-        raise TooManyValues()
-    if isinstance(node, MappingNode):
+    values = doc.values
+    if path not in values:
+        mark = node.start_mark
+        values[path] = (mark.line + 1, mark.column + 1)
+        if len(values) > MAX_VALUES:
+            raise TooManyValues()
+    kind = type(node)
+    if kind is ScalarNode:
+        return _scalar(node)  # type: ignore[arg-type]
+    if kind is MappingNode:
         out: dict[str, Any] = {}
+        positions = doc.keys
         for key_node, value_node in node.value:
-            key = str(_plain(key_node, (*path, "<key>"), doc))
+            if type(key_node) is ScalarNode:  # nearly always: no position entry for the key
+                key = str(_scalar(key_node))
+            else:  # a complex key (`? [a, b]`): converted like any value, then forgotten
+                key = str(_plain(key_node, (*path, "<key>"), doc))
+                values.pop((*path, "<key>"), None)
             if key in out:
                 raise DuplicateKey(key, key_node)
             child = (*path, key)
-            doc.keys[child] = _at(key_node)
+            mark = key_node.start_mark
+            positions[child] = (mark.line + 1, mark.column + 1)
             out[key] = _plain(value_node, child, doc)
-        doc.values.pop((*path, "<key>"), None)
         return out
-    if isinstance(node, SequenceNode):
+    if kind is SequenceNode:
         return [_plain(item, (*path, index), doc) for index, item in enumerate(node.value)]
-    if isinstance(node, ScalarNode):
-        return _scalar(node)
     return None
 
 
