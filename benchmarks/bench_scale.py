@@ -14,7 +14,7 @@ RSS of:
 Before each timed run the previous run's outputs are moved aside (not deleted) and the file
 system is synced: on this machine's ext4 (mounted with `discard`), creating thousands of files
 right after deleting thousands is 2-3x slower for seconds, which would measure the benchmark's
-own clean-up rather than jumpgate. Everything moved aside is deleted after the size is done.
+own clean-up rather than jumpgate. Everything moved aside is deleted once every size is done.
 
     .venv/bin/python benchmarks/bench_scale.py [--sizes S M L XL] [--runs 5]
 """
@@ -25,7 +25,6 @@ import argparse
 import json
 import marshal
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 REPO = Path(__file__).resolve().parent.parent
 JUMPGATE = [sys.executable, "-m", "jumpgate.cli"]
@@ -124,13 +124,13 @@ def measure(size: str, runs: int, work: Path) -> dict[str, object]:
         clean_outputs(root, trash)
         wall, _, _ = timed([sys.executable, "-c", FLOOR, str(root), str(blob)], root)
         floor.append(wall)
-    shutil.rmtree(trash, ignore_errors=True)
     inputs = sum(1 for f in ("org", "accounts", "teams") for _ in (root / f).iterdir())
     return {
         "size": size,
         "inputs": inputs,
         "files_written": written,
         "validate_render_s": statistics.median(full),
+        "validate_render_range_s": [min(full), max(full)],
         "validate_s": statistics.median(validate),
         "render_s": statistics.median(render),
         "validate_render_peak_mb": full_rss,
@@ -158,6 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "input files",
         "files written",
         "validate+render",
+        "(min-max)",
         "(validate / render)",
         "peak MB",
         "render --check",
@@ -169,9 +170,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("|" + " --- |" * len(header))
     for r in rows:
         ratio = float(r["validate_render_s"]) / float(r["floor_s"])  # type: ignore[arg-type]
+        low, high = cast(list[float], r["validate_render_range_s"])
         print(
             f"| {r['size']} | {r['inputs']:,} | {r['files_written']:,} | "
-            f"{r['validate_render_s']:.2f} s | {r['validate_s']:.2f} / {r['render_s']:.2f} s | "
+            f"{r['validate_render_s']:.2f} s | {low:.2f}-{high:.2f} | "
+            f"{r['validate_s']:.2f} / {r['render_s']:.2f} s | "
             f"{r['validate_render_peak_mb']} | "
             f"{r['render_check_s']:.2f} s | {r['render_check_peak_mb']} | "
             f"{r['floor_s']:.2f} s | {ratio:.1f} |"

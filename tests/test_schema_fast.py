@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import marshal
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +20,7 @@ from jumpgate import schema, synth
 from jumpgate.loader import Document, load_document
 from jumpgate.pipeline import validate
 from jumpgate.render import rendered_files
-from jumpgate.schema import CACHE_DIR, FAST_CODE_FILE, check_schema, passes_fast
+from jumpgate.schema import CACHE_DIR, check_schema, passes_fast
 
 TODAY = dt.date(2026, 11, 28)
 SCHEMA_OF = {"org/organization.yaml": "organization", "accounts": "account", "teams": "team"}
@@ -170,19 +171,19 @@ def test_the_shortcut_never_writes_schema_defaults_into_the_data() -> None:
 
 
 def test_compiled_schema_code_is_cached_and_a_corrupt_cache_is_regenerated(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     data = {"id": "123456789012", "environment": "dev", "team": "it"}
-    stored = tmp_path / CACHE_DIR / FAST_CODE_FILE.format(name="account")
+    assert not check_schema(Document("accounts/a.yaml", data), "account")
     schema._fast_validator.cache_clear()
-    assert passes_fast(data, "account", tmp_path) == (
-        not check_schema(Document("a", data), "account")
-    )
-    assert stored.is_file()
-    for content in (stored.read_bytes(), b"\x00junk"):
+    assert passes_fast(data, "account")
+    [stored] = (tmp_path / "jumpgate").glob("schema-code-account-*.marshal")
+    for content in (stored.read_bytes(), b"\x00junk", b""):
         stored.write_bytes(content)
         schema._fast_validator.cache_clear()
-        assert not passes_fast({**data, "extra": 1}, "account", tmp_path)
-        assert passes_fast(data, "account", tmp_path)
-        assert not passes_fast({**data, "id": 123456789012}, "account", tmp_path)
+        assert passes_fast(data, "account")
+        assert not passes_fast({**data, "extra": 1}, "account")
+        assert not passes_fast({**data, "id": 123456789012}, "account")
+    assert marshal.loads(stored.read_bytes())  # regenerated after the junk
     schema._fast_validator.cache_clear()

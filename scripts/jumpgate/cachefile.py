@@ -14,6 +14,13 @@ from pathlib import Path
 CACHE_DIR = ".jumpgate-cache"
 
 
+def tool_cache_dir() -> Path:
+    """Where jumpgate keeps what depends only on its installation, not on a repository (the
+    action database index, compiled schema code): `$XDG_CACHE_HOME/jumpgate`."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "jumpgate"
+
+
 def read_passes(path: Path, salt: str) -> set[str]:
     """The keys that passed, as recorded under the same salt; empty on any problem."""
     try:

@@ -17,7 +17,6 @@ import marshal
 import os
 from dataclasses import astuple
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 
 from jumpgate.cachefile import CACHE_DIR, write_atomic
@@ -38,10 +37,28 @@ def _code_salt() -> bytes:
         digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     for path in sorted(schema_dir().glob("*.json")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    for library in SALTED_LIBRARIES:
-        digest.update(f"{library}={metadata.version(library)}".encode())
+    digest.update(" ".join(_installed(SALTED_LIBRARIES)).encode())
     digest.update(str(marshal.version).encode())
     return digest.digest()
+
+
+def _installed(libraries: tuple[str, ...]) -> list[str]:
+    """`name-version` of each library, from the `*.dist-info` folders next to PyYAML (a
+    directory listing: importlib.metadata costs ~35 ms of start-up, on every render)."""
+    import yaml
+
+    wanted = {name.lower() for name in libraries}
+    site = Path(yaml.__file__).resolve().parent.parent
+    found = sorted(
+        entry.name.removesuffix(".dist-info").lower()
+        for entry in os.scandir(site)
+        if entry.name.endswith(".dist-info") and entry.name.split("-")[0].lower() in wanted
+    )
+    if len(found) == len(wanted):
+        return found
+    from importlib import metadata
+
+    return [f"{name}-{metadata.version(name)}".lower() for name in libraries]  # other layouts
 
 
 def input_key(root: Path, today: dt.date) -> str:

