@@ -94,7 +94,9 @@ def load(root: Path, key: str) -> tuple[list[Finding], dict[str, str]] | None:
         files = entry["files"]
     except (OSError, ValueError, EOFError, TypeError, KeyError):
         return None
-    if not isinstance(files, dict):
+    if not isinstance(files, dict) or not all(
+        isinstance(rel, str) and isinstance(text, str) for rel, text in files.items()
+    ):
         return None
     return findings, files
 

@@ -97,6 +97,8 @@ def passes_fast(data: Any, name: str) -> bool:
         _fast_validator(name)(data)
     except JsonSchemaException:
         return False
+    except Exception:  # anything unexpected in generated code: jsonschema decides
+        return False
     return True
 
 
