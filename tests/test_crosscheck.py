@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import REPO, append, replace, validate_json, validate_rows, write
-from jumpgate.limits import policy_chars
+from jumpgate.limits import LIMITS, Limit, policy_chars
 from jumpgate.rules import hint_of
 
 CRM = "teams/crm.yaml"
@@ -651,6 +651,32 @@ def test_raised_quota_is_honoured(org: Path) -> None:
                 "W505",
                 "306 groups use 85% of quota iam_groups_per_account (360, raised); request an "
                 "increase of 23 (to 383) and record it under `quotas:` in org/organization.yaml",
+            )
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("quota", "ending"),
+    [(25, "plan a split before it is reached"), (23, "plan a split before adding more")],
+)
+def test_w505_a_quota_that_cannot_be_raised_asks_for_a_split(
+    org: Path, monkeypatch: pytest.MonkeyPatch, quota: int, ending: str
+) -> None:
+    # The example has 23 people; IAM's user quota cannot be raised (here lowered to see it).
+    monkeypatch.setitem(
+        LIMITS, "iam_users_per_account", Limit("iam_users_per_account", quota, "users", False)
+    )
+    assert validate_rows(org) == (
+        0,
+        [
+            (
+                "accounts/learnaws-identity.yaml",
+                2,
+                1,
+                "W505",
+                f"23 users use {100 * 23 // quota}% of quota iam_users_per_account ({quota}); "
+                f"it cannot be raised: {ending}",
             )
         ],
     )

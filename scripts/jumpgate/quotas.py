@@ -58,7 +58,8 @@ def check_quotas(org: Organization, exp: Expansion) -> list[Finding]:
                 action = (
                     f"request an increase of {target - value:,} (to {target:,}) and {record}"
                     if spec.adjustable
-                    else "it cannot be raised: plan a split before it is reached"
+                    else "it cannot be raised: plan a split "
+                    + ("before it is reached" if count < value else "before adding more")
                 )
                 out.append(
                     src.finding(
