@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from helpers import REPO, copy_org
+from localaws_helpers import start, stop
 
 
 @pytest.fixture
@@ -18,3 +20,10 @@ def org(tmp_path: Path) -> Path:
 @pytest.fixture(autouse=True)
 def _no_today_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("JUMPGATE_TODAY", raising=False)
+
+
+@pytest.fixture(scope="session")
+def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The local emulator, started on first use and shared by the session (127.0.0.1 only)."""
+    yield start(tmp_path_factory.mktemp("emulator"))
+    stop()

@@ -51,6 +51,13 @@ def reset(endpoint: str, root: Path) -> None:
     control.bootstrap_accounts(endpoint, accounts, IDENTITY, org.region)
 
 
+def emulated_org(tmp: Path, endpoint: str) -> Path:
+    """`small_org` with its accounts freshly bootstrapped in the emulator at `endpoint`."""
+    root = small_org(tmp)
+    reset(endpoint, root)
+    return root
+
+
 def small_org(tmp: Path) -> Path:
     """The example organization reduced to the CRM team and its accounts (18 stacks)."""
     root = copy_org(REPO, tmp / "repo")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,28 +17,18 @@ from localaws_helpers import (
     actions,
     cfn,
     deploy_json,
+    emulated_org,
     iam,
     jumpgate,
     rerender,
-    reset,
-    small_org,
-    start,
-    stop,
 )
 
 CRM_DEV, CRM_STAGING, CRM_PROD = "105000000005", "106000000006", "107000000007"
 
 
-@pytest.fixture(scope="session")
-def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield start(tmp_path_factory.mktemp("emulator"))
-    stop()
-
-
 @pytest.fixture
 def repo(tmp_path: Path, endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = small_org(tmp_path)
-    reset(endpoint, root)
+    root = emulated_org(tmp_path, endpoint)
     monkeypatch.setenv("JUMPGATE_LOCAL_ENDPOINT", endpoint)
     return root
 

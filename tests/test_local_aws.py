@@ -4,7 +4,6 @@ updates are applied, failures look like AWS's, and IAM enforcement understands M
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,16 +14,10 @@ from botocore.exceptions import ClientError
 from jumpgate.deploy_stack import template_body
 from jumpgate.journey import give_credentials
 from jumpgate.localaws import control
-from localaws_helpers import IDENTITY, REGION, cfn, iam, jumpgate, reset, small_org, start, stop
+from localaws_helpers import IDENTITY, REGION, cfn, iam, jumpgate, reset, small_org
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "cloudformation" / "templates"
 TARGET = "105000000005"
-
-
-@pytest.fixture(scope="session")
-def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield start(tmp_path_factory.mktemp("emulator"))
-    stop()
 
 
 @pytest.fixture

@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from jumpgate.verify import canon
-from localaws_helpers import IDENTITY, deploy_json, iam, jumpgate, reset, small_org, start, stop
+from localaws_helpers import IDENTITY, deploy_json, emulated_org, iam, jumpgate
 
 CRM_PROD = "107000000007"
 
 
-@pytest.fixture(scope="session")
-def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield start(tmp_path_factory.mktemp("emulator"))
-    stop()
-
-
 @pytest.fixture
 def deployed(tmp_path: Path, endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = small_org(tmp_path)
-    reset(endpoint, root)
+    root = emulated_org(tmp_path, endpoint)
     monkeypatch.setenv("JUMPGATE_LOCAL_ENDPOINT", endpoint)
     assert deploy_json(root, "pipeline", "--approve")[0] == 0
     return root
