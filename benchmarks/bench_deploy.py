@@ -21,12 +21,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from jumpgate.awsclients import Target
-from jumpgate.deploy import Engine, Options, StageResult
-from jumpgate.journey import IGNORE
-from jumpgate.localaws import control
-from jumpgate.pipeline import validate
-from jumpgate.render import rendered_files, write
+from jumpgate.demo.journey import IGNORE
+from jumpgate.deploy.clients import Target
+from jumpgate.deploy.engine import Engine, Options, StageResult
+from jumpgate.emulator import control
+from jumpgate.generate.render import rendered_files, write
+from jumpgate.validate.flow import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 NEWCOMER = "  zoe: {name: Zoe Adams, email: zoe@learnaws.example}\n"

@@ -54,9 +54,9 @@ EDITS = {
 DEPLOY = """
 import sys, time
 from pathlib import Path
-from jumpgate.awsclients import Target
-from jumpgate.deploy import Engine, Options
-from jumpgate.localaws import control
+from jumpgate.deploy.clients import Target
+from jumpgate.deploy.engine import Engine, Options
+from jumpgate.emulator import control
 root = Path(sys.argv[1])
 target = Target("local", sys.argv[2], endpoint=control.running_endpoint(root))
 engine = Engine(root, target, Options(workers=8))

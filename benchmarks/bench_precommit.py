@@ -65,7 +65,7 @@ def median_of(cmd: Sequence[str], cwd: Path, env: dict[str, str], runs: int) -> 
 
 def warm_base(root: Path, env: dict[str, str]) -> None:
     """The caches as a commit of the base leaves them (the hook ran on the whole org)."""
-    check = [str(VENV / "bin" / "python"), "-m", "jumpgate.commands.check", "--render-check"]
+    check = [str(VENV / "bin" / "python"), "-m", "jumpgate.cli.check", "--render-check"]
     subprocess.run(check, cwd=root, env=env, check=False, capture_output=True)
     shutil.rmtree(root.parent / "base-cache", ignore_errors=True)
     if (root / CACHE).is_dir():
@@ -145,7 +145,7 @@ def stage_template_edit(root: Path, env: dict[str, str]) -> None:
 NAIVE_PARSE = """
 import sys
 from pathlib import Path
-from jumpgate.cfnparse import prepare_stack
+from jumpgate.gate.cfnparse import prepare_stack
 template, parameters, region, account = sys.argv[1:5]
 prepare_stack(Path("."), template, parameters, region=region, account_id=account).parse()
 """
@@ -155,7 +155,7 @@ import json
 from pathlib import Path
 from cfnlint.api import lint
 from cfnlint.config import ManualArgs
-from jumpgate.cfnparse import prepare_stack
+from jumpgate.gate.cfnparse import prepare_stack
 for s in json.loads(Path("cloudformation/manifest.json").read_text())["stacks"]:
     lint(Path(s["template"]).read_text(), config=ManualArgs(regions=[s["region"]]))
     prepare_stack(Path("."), s["template"], s["parameter_file"], region=s["region"],

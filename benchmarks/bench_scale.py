@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import cast
 
 REPO = Path(__file__).resolve().parent.parent
-JUMPGATE = [sys.executable, "-m", "jumpgate.cli"]
+JUMPGATE = [sys.executable, "-m", "jumpgate.cli.main"]
 
 FLOOR = r"""
 import marshal, os, sys, yaml

@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=ROOT)
     args = parser.parse_args(argv)
     python = sys.executable
-    jumpgate = [python, "-m", "jumpgate.cli"]
+    jumpgate = [python, "-m", "jumpgate.cli.main"]
     root = str(args.root)
     cases = {
         "baseline: python + imports only": [python, "-c", "import ruamel.yaml, jsonschema, rich"],

@@ -10,7 +10,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
-from jumpgate.pipeline import validate
+from jumpgate.validate.flow import validate
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-28"
@@ -51,14 +51,14 @@ def write(root: Path, rel: str, text: str) -> None:
 
 
 def rows(root: Path, today: str = TODAY) -> list[Row]:
-    """The findings of `jumpgate.pipeline.validate` as (path, line, column, rule, message)."""
+    """The findings of `jumpgate.validate.flow.validate` as (path, line, column, rule, message)."""
     result = validate(root, dt.date.fromisoformat(today))
     return [(f.path, f.line, f.column, f.rule_id, f.message) for f in result.findings]
 
 
 def run(*argv: str) -> tuple[int, str, str]:
     """`jumpgate ARGV` in this process: (exit code, stdout, stderr)."""
-    from jumpgate.cli import main
+    from jumpgate.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
@@ -99,7 +99,7 @@ _PARSED: dict[tuple[Path, str], dict[str, Any]] = {}
 
 def parsed(root: Path, stack: dict[str, Any]) -> dict[str, Any]:
     """cfn-policy-validator's offline parse of one stack (cached: ~30 ms each)."""
-    from jumpgate.cfnparse import parse_offline, prepare, read_parameter_file
+    from jumpgate.gate.cfnparse import parse_offline, prepare, read_parameter_file
 
     key = (root, stack["parameter_file"])
     if key not in _PARSED:

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from helpers import REPO, copy_org
-from jumpgate.cli import main
-from jumpgate.localaws import control
-from jumpgate.pipeline import validate
-from jumpgate.render import rendered_files, write
+from jumpgate.cli.main import main
+from jumpgate.emulator import control
+from jumpgate.generate.render import rendered_files, write
+from jumpgate.validate.flow import validate
 
 IDENTITY = "100000000001"
 REGION = "eu-west-1"

@@ -23,9 +23,9 @@ def cases() -> list[Path]:
 
 def render_case(case: Path) -> dict[str, str]:
     """The files `jumpgate render` makes from a case's input, by path relative to the root."""
-    from jumpgate.findings import format_text
-    from jumpgate.pipeline import validate
-    from jumpgate.render import rendered_files
+    from jumpgate.core.findings import format_text
+    from jumpgate.generate.render import rendered_files
+    from jumpgate.validate.flow import validate
 
     result = validate(case / "input", GOLDEN_TODAY)
     if result.findings:

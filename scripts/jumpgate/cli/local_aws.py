@@ -1,0 +1,52 @@
+"""`jumpgate local-aws up|down|status`: the local AWS emulator (moto, on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rich.console import Console
+
+from jumpgate.core.aws import DEFAULT_ROLE
+from jumpgate.emulator import control
+from jumpgate.validate.flow import validate
+
+HELP = "start, stop or show the local AWS emulator and create the organization's accounts in it"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=("up", "down", "status"))
+    parser.add_argument("--role-name", default=DEFAULT_ROLE, help="bootstrap role to create")
+
+
+def run(args: argparse.Namespace) -> int:
+    console = Console(stderr=True)
+    if args.action == "down":
+        stopped = control.down(args.root)
+        console.print("local AWS stopped" if stopped else "local AWS was not running")
+        return 0
+    if args.action == "status":
+        server = control.running(args.root)
+        if server is None:
+            console.print("local AWS: not running (start it with `jumpgate local-aws up`)")
+            return 1
+        print(f"local AWS: running, pid {server.pid}, endpoint {server.endpoint}")
+        return 0
+    server, started = control.up(args.root)
+    result = validate(args.root)
+    org = result.org
+    accounts = {a.name: a.id for a in org.accounts.values()}
+    identity = next((a.id for a in org.accounts.values() if a.is_identity), None)
+    if identity is None:
+        print("jumpgate: error: no identity account in accounts/", file=sys.stderr)
+        return 2
+    new = control.bootstrap_accounts(
+        server.endpoint, accounts, identity, org.region or "us-east-1", args.role_name
+    )
+    console.print(
+        f"local AWS {'started' if started else 'already running'}: {server.endpoint} "
+        f"(pid {server.pid}); {len(accounts)} accounts ({len(new)} new), bootstrap role "
+        f"{args.role_name}"
+    )
+    print(server.endpoint)
+    return 0

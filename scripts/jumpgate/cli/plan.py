@@ -1,0 +1,27 @@
+"""`jumpgate plan [--stage S]`: show what a deploy would change, without changing anything.
+
+Without `--stage`, every stage is planned in one run: each account's stacks are read once
+(one paginated DescribeStacks per account) for all of them."""
+
+from __future__ import annotations
+
+import argparse
+
+from jumpgate.cli.deploy import run_stages
+from jumpgate.deploy.report import add_deploy_arguments
+
+HELP = (
+    "show the change sets a deploy would execute, for one stage or every stage "
+    "(nothing is executed)"
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--stage", help="stage to plan (see the manifest); default: every stage, in order"
+    )
+    add_deploy_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_stages(args, [args.stage] if args.stage else None, plan=True)

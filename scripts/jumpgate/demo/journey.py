@@ -1,0 +1,239 @@
+"""The newcomer's journey (`jumpgate demo`), on a scratch copy of the repository.
+
+Start the emulator → full pipeline stage by stage → verify (zero drift) → a second change made
+as a user would (edit team and organization files, render) → incremental pipeline (only the
+touched stacks change) → verify again → prove access with IAM enforcement on → stop.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from jumpgate.emulator import control
+from jumpgate.generate.render import rendered_files, write
+from jumpgate.validate.flow import validate
+
+IGNORE = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    ".jumpgate",
+    ".jumpgate-cache",
+    "__pycache__",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "*.egg-info",
+    "build",
+    "tests",
+    "benchmarks",
+)
+NEWCOMER = ("hugo", "Hugo Silva", "crm")
+LEAVER = ("dmitri", "crm")
+GRANTEE = "quinn"  # marketing: gets read-only on crm-prod (cross-team)
+MFA_CODE = "123456"
+
+
+def scratch_copy(root: Path) -> Path:
+    target = Path(tempfile.mkdtemp(prefix="jumpgate-demo-")) / "repo"
+    shutil.copytree(root, target, ignore=IGNORE)
+    return target
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    if old not in text:
+        raise RuntimeError(f"demo edit: {old!r} not found in {path}")
+    path.write_text(text.replace(old, new, 1))
+
+
+def second_change(root: Path) -> list[str]:
+    """The team change of the journey, as text edits a person would make; then render."""
+    crm = root / "teams" / "crm.yaml"
+    name, full, _ = NEWCOMER
+    _edit(
+        crm, "people:\n", f"people:\n  {name}: {{name: {full}, email: {name}@learnaws.example}}\n"
+    )
+    leaver = LEAVER[0]
+    text = crm.read_text()
+    crm.write_text(re.sub(rf"(?m)^  {leaver}: .*\n", "", text))
+    org = root / "org" / "organization.yaml"
+    text = org.read_text()
+    prod = text.index("\n  prod:")
+    head, tail = text[:prod], text[prod:]
+    tail = re.sub(r"mfa_max_age_seconds: \d+", "mfa_max_age_seconds: 900", tail, count=1)
+    # Prod sessions already sit at IAM's 1 h minimum; shorten staging's 8 h to 4 h instead,
+    # which shows a MaxSessionDuration update reaching the roles.
+    staging = head.index("\n  staging:")
+    head = head[:staging] + re.sub(
+        r"max_session_seconds: \d+", "max_session_seconds: 14400", head[staging:], count=1
+    )
+    org.write_text(head + tail)
+    marketing = root / "teams" / "marketing.yaml"
+    marketing.write_text(
+        marketing.read_text().rstrip("\n")
+        + f"\n  # Cross-team: reviewed by CRM (CODEOWNERS).\n  - who: [{GRANTEE}]\n"
+        "    level: readonly\n    accounts: [crm-prod]\n"
+    )
+    result = validate(root)
+    if not result.ok:
+        raise RuntimeError(f"the demo's change does not validate: {result.findings[:3]}")
+    outcome = write(root, rendered_files(result.org, result.expansion))
+    return [
+        f"add {name} ({full}) to crm",
+        f"remove {leaver} from crm (has an access key, an MFA device and a password)",
+        "prod: a session needs an MFA sign-in at most 15 min old (was 1 h; prod sessions "
+        "are already at IAM's 1 h minimum)",
+        "staging: sessions last at most 4 h (was 8 h)",
+        f"cross-team grant: {GRANTEE} (marketing) read-only on crm-prod",
+        f"render: {len(outcome.written)} file(s) written, {len(outcome.deleted)} deleted",
+    ]
+
+
+def give_credentials(endpoint: str, account_id: str, region: str, user: str) -> dict[str, str]:
+    """What a person does on first login: a password, an MFA device, an access key."""
+    iam = control.admin_client(endpoint, account_id, "iam", region)
+    iam.create_login_profile(UserName=user, Password="Correct-Horse-42!")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName=user)["VirtualMFADevice"]
+    serial = device["SerialNumber"]
+    iam.enable_mfa_device(
+        UserName=user,
+        SerialNumber=serial,
+        AuthenticationCode1="123456",
+        AuthenticationCode2="654321",
+    )
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    return {"key": key["AccessKeyId"], "secret": key["SecretAccessKey"], "serial": serial}
+
+
+def prove_access(
+    console: Console,
+    endpoint: str,
+    region: str,
+    creds: dict[str, str],
+    granted: str,
+    other: str,
+    user: str,
+) -> bool:
+    """With IAM enforcement on: the person's own key reaches `granted`, never `other`."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    def client(service: str, key: str, secret: str, token: str | None = None) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=endpoint,
+            region_name=region,
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+            aws_session_token=token,
+        )
+
+    def attempt(label: str, call: Callable[[], Any], expect_ok: bool) -> bool:
+        try:
+            call()
+            outcome, ok = "allowed", expect_ok
+        except ClientError as err:
+            outcome, ok = f"denied ({err.response['Error']['Code']})", not expect_ok
+        mark = "[green]✓[/]" if ok else "[bold red]✗[/]"
+        console.print(f"  {mark} {label}: {outcome}")
+        return ok
+
+    own = client("sts", creds["key"], creds["secret"])
+    results = [
+        attempt(
+            f"{user}'s access key without MFA assumes {granted.split(':role')[1]}",
+            lambda: own.assume_role(RoleArn=granted, RoleSessionName=user),
+            expect_ok=False,
+        )
+    ]
+    session = own.get_session_token(SerialNumber=creds["serial"], TokenCode=MFA_CODE)
+    c = session["Credentials"]
+    mfa = client("sts", c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
+    results.append(
+        attempt(
+            f"{user} with MFA assumes granted {granted}",
+            lambda: mfa.assume_role(RoleArn=granted, RoleSessionName=user),
+            expect_ok=True,
+        )
+    )
+    results.append(
+        attempt(
+            f"{user} with MFA assumes NOT granted {other}",
+            lambda: mfa.assume_role(RoleArn=other, RoleSessionName=user),
+            expect_ok=False,
+        )
+    )
+    return all(results)
+
+
+def run_journey(root: Path, console: Console, cli: Callable[[list[str]], int]) -> int:
+    started = time.monotonic()
+    scratch = scratch_copy(root)
+    console.print(f"scratch copy of the repository: {scratch} (your working tree is untouched)")
+    try:
+        return _journey(scratch, console, cli, started)
+    finally:
+        control.down(scratch)
+        shutil.rmtree(scratch.parent, ignore_errors=True)
+
+
+def _step(console: Console, text: str) -> None:
+    console.rule(f"[bold cyan]{text}[/]")
+
+
+def _journey(root: Path, console: Console, cli: Callable[[list[str]], int], t0: float) -> int:
+    args = ["--root", str(root)]
+    _step(console, "1. start the local AWS emulator (moto on 127.0.0.1) and create the accounts")
+    if cli(["local-aws", "up", *args]) != 0:
+        return 1
+    endpoint = control.running_endpoint(root)
+    assert endpoint is not None
+    _step(
+        console,
+        "2. the pipeline, stage by stage: validate → identity → dev → staging → approval → prod",
+    )
+    if cli(["pipeline", *args, "--target", "local", "--approve"]) != 0:
+        return 1
+    _step(console, "3. verify: read IAM back from every account")
+    if cli(["verify", *args, "--target", "local"]) != 0:
+        return 1
+    result = validate(root)
+    org = result.org
+    identity = next(a for a in org.accounts.values() if a.is_identity)
+    leaver_creds = give_credentials(endpoint, identity.id, org.region, LEAVER[0])
+    console.print(f"{LEAVER[0]} enrolled MFA and made an access key ({leaver_creds['key']})")
+    _step(console, "4. a second change, as a user would make it")
+    for line in second_change(root):
+        console.print(f"  • {line}")
+    _step(console, "5. the pipeline again: only the touched stacks change")
+    if cli(["pipeline", *args, "--target", "local", "--approve"]) != 0:
+        return 1
+    _step(console, "6. verify again")
+    if cli(["verify", *args, "--target", "local"]) != 0:
+        return 1
+    _step(console, "7. prove access with IAM enforcement on")
+    crm_prod = org.accounts["crm-prod"].id
+    granted = f"arn:aws:iam::{crm_prod}:role{org.path}{org.prefix}-readonly"
+    other = f"arn:aws:iam::{crm_prod}:role{org.path}{org.prefix}-admin"
+    creds = give_credentials(endpoint, identity.id, org.region, GRANTEE)
+    control.enforce_iam(endpoint, True)
+    try:
+        proven = prove_access(console, endpoint, org.region, creds, granted, other, GRANTEE)
+    finally:
+        control.enforce_iam(endpoint, False)
+    _step(console, "8. stop the emulator")
+    control.down(root)
+    took = time.monotonic() - t0
+    if not proven:
+        console.print("[bold red]access proof failed[/]")
+        return 1
+    console.print(f"[bold green]journey complete[/] in {took:.0f} s")
+    return 0

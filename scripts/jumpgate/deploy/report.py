@@ -1,0 +1,202 @@
+"""What plan/deploy/pipeline print: live progress (rich), the change sets, a summary table,
+or one JSON document; and the command-line options they share.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from collections import Counter
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from jumpgate.core.aws import DEFAULT_ROLE
+from jumpgate.deploy.engine import MAX_PEOPLE_REMOVED, StageResult
+from jumpgate.deploy.stack import Change, Desired, StackResult
+
+STYLE = {
+    "created": "green",
+    "updated": "yellow",
+    "deleted": "magenta",
+    "failed": "bold red",
+    "blocked": "bold red",
+    "skipped": "dim",
+    "unchanged": "dim",
+    "no-op": "dim",
+}
+
+
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--target",
+        choices=("auto", "local", "aws"),
+        default="auto",
+        help="where to deploy: the local emulator or real AWS (default: local when no AWS "
+        "credentials are configured)",
+    )
+    parser.add_argument(
+        "--role-name",
+        default=DEFAULT_ROLE,
+        help=f"bootstrap role assumed in every account (default: {DEFAULT_ROLE})",
+    )
+
+
+def add_deploy_arguments(parser: argparse.ArgumentParser) -> None:
+    add_target_arguments(parser)
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--allow-mass-removal",
+        action="store_true",
+        help=f"allow removing more than --max-people-removed people (default "
+        f"{MAX_PEOPLE_REMOVED}) in one run",
+    )
+    parser.add_argument("--max-people-removed", type=int, default=MAX_PEOPLE_REMOVED)
+    parser.add_argument("--workers", type=int, default=8, help="parallel stack operations")
+
+
+class Reporter:
+    """Listener for the engine: a progress bar per stage and one line per stack that moved."""
+
+    def __init__(self, fmt: str, show_unchanged: bool = False) -> None:
+        self.quiet = fmt == "json"
+        self.console = Console(stderr=True)
+        self.show_unchanged = show_unchanged
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=True,
+            disable=self.quiet,
+        )
+        self._task: Any = None
+        self._lock = threading.Lock()
+
+    def __call__(self, kind: str, data: Any) -> None:
+        with self._lock:
+            if kind == "start":
+                stage, total = data
+                if not self.quiet:
+                    self.console.rule(f"stage [bold]{stage}[/]")
+                    self.progress.start()
+                self._task = self.progress.add_task(stage, total=max(total, 1))
+            elif kind == "changeset":
+                self._change_set(*data)
+            elif kind == "stack":
+                self._stack(data)
+                self.progress.advance(self._task)
+            elif kind == "end":
+                self.progress.stop()
+                if self._task is not None:
+                    self.progress.remove_task(self._task)
+                    self._task = None
+                self._stage_line(data)
+
+    def _change_set(self, want: Desired, kind: str, changes: list[Change]) -> None:
+        if self.quiet:
+            return
+        print_ = self.progress.console.print
+        print_(f"  [cyan]{'change set':>13}[/] {want.account} / {want.name} ({kind.lower()})")
+        for change in changes:
+            print_(f"                  {change.text()}")
+
+    def _stack(self, r: StackResult) -> None:
+        if self.quiet or (r.action in ("unchanged", "no-op") and not self.show_unchanged):
+            return
+        style = STYLE.get(r.action, "cyan")
+        self.progress.console.print(
+            f"  [{style}]{r.action:>13}[/] {r.account} / {r.stack}"
+            + (f"  ({r.seconds:.1f} s)" if r.seconds >= 0.05 else "")
+        )
+        if r.action.startswith("would-"):  # a plan: its change sets are the output
+            for change in r.changes:
+                self.progress.console.print(f"                  {change.text()}")
+        for item in r.offboarded:
+            self.progress.console.print(f"                  offboarded: removed {item}")
+        if r.reason:
+            self.progress.console.print(f"                  [red]{r.reason}[/]")
+
+    def _stage_line(self, s: StageResult) -> None:
+        if self.quiet:
+            return
+        counts = Counter(r.action for r in s.results)
+        text = ", ".join(f"{n} {a}" for a, n in sorted(counts.items())) or "nothing to do"
+        mark = "[green]ok[/]" if s.ok else "[bold red]FAILED[/]"
+        self.console.print(f"  {mark} stage {s.stage}: {text} ({s.seconds:.1f} s)")
+        if s.error:
+            self.console.print(f"  [bold red]{s.error}[/]")
+
+
+def summary_table(stages: list[StageResult]) -> Table:
+    table = Table(title="Deploy summary")
+    planning = any(r.action.startswith("would-") for s in stages for r in s.results)
+    columns = ["stage", "stacks", "created", "updated", "deleted", "unchanged", "failed"]
+    if planning:
+        columns.insert(2, "planned")
+    for column in columns:
+        table.add_column(column, justify="right" if column != "stage" else "left")
+    for s in stages:
+        c = Counter(r.action for r in s.results)
+        planned = sum(n for action, n in c.items() if action.startswith("would-"))
+        table.add_row(
+            s.stage + ("" if s.ok else " ✗"),
+            str(len(s.results)),
+            *([str(planned)] if planning else []),
+            str(c["created"]),
+            str(c["updated"]),
+            str(c["deleted"]),
+            str(c["unchanged"] + c["no-op"]),
+            str(c["failed"] + c["blocked"]),
+        )
+    return table
+
+
+def failures(stages: list[StageResult]) -> list[str]:
+    lines = []
+    for s in stages:
+        if s.error:
+            lines.append(f"stage {s.stage}: {s.error}")
+        for r in s.results:
+            if r.failed:
+                lines.append(f"{r.account}/{r.stack}: {r.reason}")
+    return lines
+
+
+def emit(
+    stages: list[StageResult],
+    fmt: str,
+    extra: dict[str, Any],
+    stopped: str = "",
+) -> None:
+    if fmt == "json":
+        document = {
+            "ok": all(s.ok for s in stages) and not stopped,
+            "stopped": stopped,
+            **extra,
+            "stages": [
+                {
+                    "stage": s.stage,
+                    "ok": s.ok,
+                    "error": s.error,
+                    "seconds": round(s.seconds, 3),
+                    "stacks": [r.as_dict() for r in s.results],
+                }
+                for s in stages
+            ],
+        }
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        return
+    console = Console()
+    console.print(summary_table(stages))
+    for line in failures(stages):
+        console.print(f"[bold red]failed:[/] {line}")
+    if stopped:
+        console.print(f"[bold red]stopped:[/] {stopped}")
+    for key, value in extra.items():
+        console.print(f"{key}: {value}")

@@ -1,0 +1,347 @@
+"""One stack: what the manifest wants, what CloudFormation has, and converging the two.
+
+A stack whose template + parameters + tags hash equals the hash tag on the deployed stack is
+skipped without any CloudFormation call of its own (the account's stacks come from one
+paginated DescribeStacks). Otherwise a change set is created, shown, and executed; a change
+set without changes is "nothing to do".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from jumpgate.generate.manifest import Entry, read_manifest
+
+TAG_HASH = "jumpgate:content-hash"
+TAG_STAGE = "jumpgate:stage"
+TAG_OWNER = "jumpgate:deployed-by"
+TAG_KIND = "jumpgate:kind"
+OWNER = "jumpgate"
+
+OK_STATES = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE")
+RECREATE_STATES = ("ROLLBACK_COMPLETE", "REVIEW_IN_PROGRESS", "ROLLBACK_FAILED")
+NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
+CAPABILITIES = ["CAPABILITY_NAMED_IAM"]
+
+
+@dataclass(frozen=True)
+class Desired:
+    """A manifest entry with what deploying it takes: template body, parameters, tags."""
+
+    entry: Entry
+    body: str
+    parameters: dict[str, str]
+    tags: dict[str, str]
+    kind: str
+
+    @property
+    def digest(self) -> str:
+        return self.tags[TAG_HASH]
+
+    @property
+    def name(self) -> str:
+        return self.entry.name
+
+    @property
+    def stage(self) -> str:
+        return self.entry.stage
+
+    @property
+    def account(self) -> str:
+        return self.entry.account
+
+    @property
+    def account_id(self) -> str:
+        return self.entry.account_id
+
+    @property
+    def region(self) -> str:
+        return self.entry.region
+
+    @property
+    def template(self) -> str:
+        return self.entry.template
+
+    @property
+    def depends_on(self) -> tuple[str, ...]:
+        return self.entry.depends_on
+
+
+@dataclass
+class Existing:
+    name: str
+    stack_id: str
+    status: str
+    tags: dict[str, str]
+    parameters: dict[str, str]
+    protected: bool
+
+    @property
+    def managed(self) -> bool:
+        return self.tags.get(TAG_OWNER) == OWNER
+
+
+@dataclass
+class Change:
+    action: str  # Add | Modify | Remove
+    logical_id: str
+    resource_type: str
+    replacement: str = ""
+
+    def text(self) -> str:
+        extra = " (replacement)" if self.replacement == "True" else ""
+        extra = " (may replace)" if self.replacement == "Conditional" else extra
+        return f"{self.action} {self.logical_id} [{self.resource_type}]{extra}"
+
+
+@dataclass
+class StackResult:
+    stage: str
+    account: str
+    stack: str
+    action: str  # unchanged | created | updated | no-op | deleted | failed | would-* | skipped
+    changes: list[Change] = field(default_factory=list)
+    reason: str = ""
+    seconds: float = 0.0
+    offboarded: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return self.action == "failed"
+
+    @property
+    def touched(self) -> bool:
+        return self.action in ("created", "updated", "deleted")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "stage": self.stage,
+            "account": self.account,
+            "stack": self.stack,
+            "action": self.action,
+            "changes": [c.__dict__ for c in self.changes],
+            "reason": self.reason,
+            "seconds": round(self.seconds, 3),
+            "offboarded": self.offboarded,
+        }
+
+
+class StackFailed(Exception):
+    pass
+
+
+@cache
+def template_body(path: Path) -> str:
+    """The template as JSON (moto mistranslates YAML short forms; AWS accepts either)."""
+    from cfnlint.decode import cfn_yaml
+
+    return json.dumps(cfn_yaml.loads(path.read_text()), sort_keys=True, separators=(",", ":"))
+
+
+def _kind(template: str) -> str:
+    stem = Path(template).stem
+    return {"identity-baseline": "baseline", "identity-group": "group"}.get(
+        stem, "user" if stem == "identity-user" else "role" if stem == "target-role" else stem
+    )
+
+
+def load_manifest(root: Path) -> tuple[dict[str, Any], list[Desired]]:
+    manifest = read_manifest(root)
+    stacks = []
+    for entry in manifest.entries:
+        config = json.loads((root / entry.parameter_file).read_text())
+        body = template_body((root / entry.template).resolve())
+        params = {k: str(v) for k, v in config.get("Parameters", {}).items()}
+        tags = {k: str(v) for k, v in config.get("Tags", {}).items()}
+        kind = _kind(entry.template)
+        tags.update({TAG_OWNER: OWNER, TAG_STAGE: entry.stage, TAG_KIND: kind})
+        digest = hashlib.sha256(
+            json.dumps({"t": body, "p": params, "g": tags}, sort_keys=True).encode()
+        ).hexdigest()[:20]
+        tags[TAG_HASH] = digest
+        stacks.append(Desired(entry, body, params, tags, kind))
+    return manifest.data, stacks
+
+
+def scan_account(cfn: Any) -> dict[str, Existing]:
+    """Every live stack of an account: one paginated DescribeStacks."""
+    found = {}
+    for page in cfn.get_paginator("describe_stacks").paginate():
+        for s in page["Stacks"]:
+            if s["StackStatus"] == "DELETE_COMPLETE":
+                continue
+            found[s["StackName"]] = Existing(
+                name=s["StackName"],
+                stack_id=s["StackId"],
+                status=s["StackStatus"],
+                tags={t["Key"]: t["Value"] for t in s.get("Tags", [])},
+                parameters={
+                    p["ParameterKey"]: p.get("ParameterValue", "") for p in s.get("Parameters", [])
+                },
+                protected=bool(s.get("EnableTerminationProtection")),
+            )
+    return found
+
+
+def _sleep(attempt: int, local: bool) -> None:
+    time.sleep(0.02 if local else min(0.5 * 1.5**attempt, 10.0))
+
+
+def wait_stack(cfn: Any, stack_id: str, local: bool, timeout: float = 3600) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    attempt = 0
+    while True:
+        stack: dict[str, Any] = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]
+        if not stack["StackStatus"].endswith("_IN_PROGRESS") or time.monotonic() > deadline:
+            return stack
+        _sleep(attempt, local)
+        attempt += 1
+
+
+def failure_reason(cfn: Any, stack_id: str) -> str:
+    """The failed resource events of the stack's last operation, newest first."""
+    try:
+        events = cfn.describe_stack_events(StackName=stack_id)["StackEvents"]
+    except ClientError as err:
+        return f"(stack events unavailable: {err})"
+    reasons = []
+    for event in events:
+        if event.get("ResourceStatusReason") == "User Initiated":
+            break
+        if event["ResourceStatus"].endswith("_FAILED"):
+            reasons.append(
+                f"{event['LogicalResourceId']} {event['ResourceStatus']}: "
+                f"{event.get('ResourceStatusReason', '')}"
+            )
+    return "; ".join(reasons) or "the stack operation failed (no failed resource event)"
+
+
+def create_change_set(cfn: Any, want: Desired, kind: str, local: bool) -> tuple[str, list[Change]]:
+    """Create and describe a change set; ("", []) when CloudFormation sees nothing to do."""
+    name = f"jumpgate-{want.digest[:12]}-{int(time.time() * 1000) % 10**10}"
+    try:
+        created = cfn.create_change_set(
+            StackName=want.name,
+            ChangeSetName=name,
+            ChangeSetType=kind,
+            TemplateBody=want.body,
+            Parameters=[
+                {"ParameterKey": k, "ParameterValue": v} for k, v in want.parameters.items()
+            ],
+            Tags=[{"Key": k, "Value": v} for k, v in sorted(want.tags.items())],
+            Capabilities=CAPABILITIES,
+        )
+    except ClientError as err:
+        if any(text in str(err) for text in NO_CHANGES):
+            return "", []
+        raise StackFailed(f"CreateChangeSet: {err}") from err
+    arn = created["Id"]
+    attempt = 0
+    while True:
+        described = cfn.describe_change_set(ChangeSetName=arn, StackName=want.name)
+        status = described["Status"]
+        if status in ("CREATE_COMPLETE", "FAILED"):
+            break
+        _sleep(attempt, local)
+        attempt += 1
+    if status == "FAILED":
+        reason = described.get("StatusReason", "")
+        if any(text in reason for text in NO_CHANGES):
+            cfn.delete_change_set(ChangeSetName=arn, StackName=want.name)
+            return "", []
+        raise StackFailed(f"change set failed: {reason}")
+    changes = [
+        Change(
+            rc["Action"],
+            rc["LogicalResourceId"],
+            rc["ResourceType"],
+            str(rc.get("Replacement", "")),
+        )
+        for rc in (c.get("ResourceChange", {}) for c in described.get("Changes", []))
+    ]
+    return arn, changes
+
+
+def delete_stack(cfn: Any, existing: Existing, local: bool) -> None:
+    if existing.protected:
+        cfn.update_termination_protection(
+            StackName=existing.stack_id, EnableTerminationProtection=False
+        )
+    cfn.delete_stack(StackName=existing.stack_id)
+    final = wait_stack(cfn, existing.stack_id, local)
+    if final["StackStatus"] != "DELETE_COMPLETE":
+        raise StackFailed(failure_reason(cfn, existing.stack_id))
+
+
+def converge(
+    cfn: Any,
+    want: Desired,
+    have: Existing | None,
+    *,
+    plan: bool,
+    local: bool,
+    show: Callable[[Desired, str, list[Change]], None] | None = None,
+) -> StackResult:
+    """Create or update one stack through a change set (or only describe it, when planning)."""
+    started = time.monotonic()
+    result = StackResult(want.stage, want.account, want.name, "unchanged")
+    if have and have.status in OK_STATES and have.tags.get(TAG_HASH) == want.digest:
+        if not have.protected and not plan:
+            cfn.update_termination_protection(
+                StackName=have.stack_id, EnableTerminationProtection=True
+            )
+        return result
+    try:
+        if have and have.status.endswith("_IN_PROGRESS") and have.status != "REVIEW_IN_PROGRESS":
+            final = wait_stack(cfn, have.stack_id, local)  # an interrupted run's operation
+            have.status = final["StackStatus"]
+        if have and have.status in RECREATE_STATES:
+            if plan:
+                result.action = "would-recreate"
+                return result
+            delete_stack(cfn, have, local)
+            have = None
+        if have and have.status not in OK_STATES:
+            raise StackFailed(f"stack is {have.status}; fix it by hand, then re-run")
+        if plan and have is None:
+            resources = json.loads(want.body).get("Resources", {})
+            result.action = "would-create"
+            result.changes = [Change("Add", k, v["Type"]) for k, v in resources.items()]
+            return result
+        kind = "UPDATE" if have else "CREATE"
+        arn, changes = create_change_set(cfn, want, kind, local)
+        result.changes = changes
+        if not arn:
+            result.action = "no-op"
+            return result
+        if plan:
+            result.action = "would-update"
+            cfn.delete_change_set(ChangeSetName=arn, StackName=want.name)
+            return result
+        if show is not None:  # the change set, before it is executed
+            show(want, kind, changes)
+        cfn.execute_change_set(ChangeSetName=arn, StackName=want.name)
+        stack_id = have.stack_id if have else want.name
+        final = wait_stack(cfn, stack_id, local)
+        if final["StackStatus"] not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
+            raise StackFailed(f"{final['StackStatus']}: {failure_reason(cfn, final['StackId'])}")
+        if not final.get("EnableTerminationProtection"):
+            cfn.update_termination_protection(
+                StackName=final["StackId"], EnableTerminationProtection=True
+            )
+        result.action = "created" if kind == "CREATE" else "updated"
+    except (StackFailed, ClientError) as err:
+        result.action = "failed"
+        result.reason = str(err)
+    finally:
+        result.seconds = time.monotonic() - started
+    return result

@@ -1,0 +1,264 @@
+"""Start, stop and describe the local emulator; create the organization's accounts in it.
+
+State lives in `<repo>/.jumpgate/local-aws.json` (port, pid, endpoint). The server is a
+separate process (`python -m jumpgate.emulator.serve`) listening on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from jumpgate.core.aws import DEFAULT_ROLE, LOCAL_KEY
+
+STATE_DIR = ".jumpgate"
+STATE_FILE = "local-aws.json"
+LOG_FILE = "local-aws.log"
+
+DEPLOYER_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": ["cloudformation:*"], "Resource": "*"},
+        {"Effect": "Allow", "Action": ["iam:*"], "Resource": "*"},
+    ],
+}
+
+
+@dataclass
+class Server:
+    pid: int
+    port: int
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def state_path(root: Path) -> Path:
+    return root / STATE_DIR / STATE_FILE
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def read_state(root: Path) -> Server | None:
+    try:
+        data = json.loads(state_path(root).read_text())
+        return Server(int(data["pid"]), int(data["port"]))
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def running(root: Path) -> Server | None:
+    server = read_state(root)
+    if server and _alive(server.pid) and _answers(server.port):
+        return server
+    return None
+
+
+def running_endpoint(root: Path) -> str | None:
+    server = running(root)
+    return server.endpoint if server else None
+
+
+def start_server(log: Path, timeout: float = 30.0) -> tuple[subprocess.Popen[bytes], int]:
+    """Start the server process on a free loopback port; return it and its port."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "jumpgate.emulator.serve", "--port", "0"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the emulator exited early; see {log}")
+        for line in log.read_text(errors="replace").splitlines():
+            if line.startswith("ready "):
+                return process, int(line.split()[1])
+        time.sleep(0.05)
+    process.terminate()
+    raise RuntimeError(f"the emulator did not start within {timeout:.0f} s; see {log}")
+
+
+def up(root: Path) -> tuple[Server, bool]:
+    """Start the emulator unless it already runs; return it and whether it was started."""
+    server = running(root)
+    if server:
+        return server, False
+    process, port = start_server(root / STATE_DIR / LOG_FILE)
+    server = Server(process.pid, port)
+    path = state_path(root)
+    path.write_text(json.dumps({"pid": server.pid, "port": port, "endpoint": server.endpoint}))
+    gitignore = root / STATE_DIR / ".gitignore"
+    if not gitignore.exists():
+        gitignore.write_text("*\n")
+    return server, True
+
+
+def stop_pid(pid: int, timeout: float = 10.0) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except OSError:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            finished, _ = os.waitpid(pid, os.WNOHANG)
+            if finished:
+                return
+        except ChildProcessError:
+            if not _alive(pid):
+                return
+        time.sleep(0.05)
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def down(root: Path) -> bool:
+    server = read_state(root)
+    state_path(root).unlink(missing_ok=True)
+    if server and _alive(server.pid):
+        stop_pid(server.pid)
+        return True
+    return False
+
+
+def _admin_client(endpoint: str, account_id: str, service: str, region: str) -> Any:
+    client = boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=LOCAL_KEY,
+        aws_secret_access_key=LOCAL_KEY,
+        config=Config(retries={"max_attempts": 5, "mode": "standard"}),
+    )
+
+    def add_account(request: Any, **_: Any) -> None:
+        request.headers["x-moto-account-id"] = account_id
+
+    client.meta.events.register("before-sign", add_account)
+    return client
+
+
+def admin_client(endpoint: str, account_id: str, service: str, region: str) -> Any:
+    """A client acting directly in an account of the emulator (tests, fault injection, demo)."""
+    return _admin_client(endpoint, account_id, service, region)
+
+
+def bootstrap_accounts(
+    endpoint: str,
+    accounts: dict[str, str],
+    identity_account_id: str,
+    region: str,
+    role_name: str = DEFAULT_ROLE,
+    workers: int = 8,
+) -> list[str]:
+    """Create every account's bootstrap (deployer) role, as the StackSet does on AWS.
+
+    moto creates an account on first use; the role makes it reachable by AssumeRole.
+    Returns the names of the accounts that were new. Accounts in parallel, one IAM client per
+    worker thread (the account is a request header, set per call): creating a client per
+    account cost more than the calls. A new account takes two calls, an existing one one.
+    """
+    trust = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{identity_account_id}:root"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+    )
+    policy = json.dumps(DEPLOYER_POLICY)
+    session = boto3.Session(
+        aws_access_key_id=LOCAL_KEY, aws_secret_access_key=LOCAL_KEY, region_name=region
+    )
+    local = threading.local()
+    create = threading.Lock()
+
+    def set_account(request: Any, **_: Any) -> None:
+        request.headers["x-moto-account-id"] = local.account_id
+
+    def iam_client() -> Any:
+        client = getattr(local, "iam", None)
+        if client is None:
+            with create:  # creating clients from one session is not thread-safe
+                client = session.client(
+                    "iam",
+                    endpoint_url=endpoint,
+                    config=Config(
+                        retries={"max_attempts": 5, "mode": "standard"},
+                        max_pool_connections=workers,
+                    ),
+                )
+            client.meta.events.register("before-sign", set_account)
+            local.iam = client
+        return client
+
+    def one(name: str, account_id: str) -> str | None:
+        iam = iam_client()
+        local.account_id = account_id
+        try:
+            iam.create_role(
+                RoleName=role_name,
+                Path="/",
+                AssumeRolePolicyDocument=trust,
+                Description="jumpgate bootstrap: the pipeline's deployment role (local emulator)",
+                MaxSessionDuration=3600,
+            )
+        except iam.exceptions.EntityAlreadyExistsException:
+            return None
+        iam.put_role_policy(RoleName=role_name, PolicyName="jumpgate-deploy", PolicyDocument=policy)
+        return name
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        done = pool.map(lambda item: one(*item), sorted(accounts.items()))
+        return [name for name in done if name is not None]
+
+
+def enforce_iam(endpoint: str, enabled: bool) -> None:
+    """Turn the emulator's IAM enforcement on (every later request is checked) or off."""
+    count = 0 if enabled else 10**9
+    request = urllib.request.Request(
+        f"{endpoint}/moto-api/reset-auth",
+        data=str(count).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=5):
+        pass

@@ -1,0 +1,31 @@
+"""E714 (strict) / W715: iam:PassRole on every role (`*`, or `…:role/*`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from jumpgate.gate.checks.base import Context, Hit, Target, covers, statements
+from jumpgate.gate.checks.escalation import FULL_WILDCARDS, PASS_ROLE
+
+RULE_IDS = ("E714", "W715")
+ANY_ROLE = re.compile(r"arn:[^:]*:iam::[^:]*:role/\*")
+
+
+def check_policy(target: Target, ctx: Context) -> Iterator[Hit]:
+    for st in statements(target.document):
+        if not st.allow or not any(
+            covers(a, PASS_ROLE) for a in st.actions if a not in FULL_WILDCARDS
+        ):
+            continue
+        for k, resource in enumerate(st.resources):
+            if resource == "*" or ANY_ROLE.fullmatch(resource):
+                yield target.hit(
+                    target.pick(*RULE_IDS),
+                    f"iam:PassRole on {resource!r} passes any role, admin roles included",
+                    "Statement",
+                    st.index,
+                    "Resource",
+                    k,
+                    hint="name the roles that may be passed",
+                )

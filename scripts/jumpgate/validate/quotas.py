@@ -1,0 +1,71 @@
+"""Quotas: per-account counts of what would be deployed against AWS's quotas (`limits.py`,
+raised ones declared under `quotas:` in org/organization.yaml). A warning at 80 % says how
+much to raise before the quota is reached; an error above it says by how much it is exceeded.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from jumpgate.core.findings import Finding
+from jumpgate.core.limits import LIMITS
+from jumpgate.generate.expansion import Expansion
+from jumpgate.model.organization import Organization
+
+WARN_AT = 0.8  # share of a quota in use that starts the warning
+
+
+def check_quotas(org: Organization, exp: Expansion) -> list[Finding]:
+    """Per-account counts against quotas: warn at 80 %, error above, naming the quota."""
+    out: list[Finding] = []
+    if exp.identity is None or org.org_source is None:
+        return out
+    per_account: dict[str, int] = defaultdict(int)
+    roles_per_account: dict[str, int] = defaultdict(int)
+    for stack in exp.stacks:
+        per_account[stack.account] += 1
+    for account, _ in exp.roles:
+        roles_per_account[account] += 1
+    counts = [
+        ("cfn_stacks_per_account_region", per_account),
+        ("roles_per_account", roles_per_account),
+        ("iam_groups_per_account", {exp.identity.name: len(exp.groups) + 1}),
+        ("iam_users_per_account", {exp.identity.name: len(exp.users)}),
+    ]
+    record = f"record it under `quotas:` in {org.org_source.doc.path}"
+    for quota, table in counts:
+        spec = LIMITS[quota]
+        value = org.quotas.get(quota, spec.value)
+        shown = f"{value:,}, raised" if quota in org.quotas else f"{value:,}"
+        for account, count in sorted(table.items()):
+            src = org.accounts[account].source
+            if count > value:
+                action = (
+                    f"request an increase of at least {count - value:,} and {record}"
+                    if spec.adjustable
+                    else "it cannot be raised: split the organization"
+                )
+                out.append(
+                    src.finding(
+                        "E506",
+                        f"{count:,} {spec.unit} exceed quota {quota} ({shown}); {action}",
+                    )
+                )
+            elif count > WARN_AT * value:
+                # Raise it so that today's count is back under 80 % of the new quota.
+                target = math.ceil(count / WARN_AT)
+                action = (
+                    f"request an increase of {target - value:,} (to {target:,}) and {record}"
+                    if spec.adjustable
+                    else "it cannot be raised: plan a split "
+                    + ("before it is reached" if count < value else "before adding more")
+                )
+                out.append(
+                    src.finding(
+                        "W505",
+                        f"{count:,} {spec.unit} use {100 * count // value}% of quota {quota} "
+                        f"({shown}); {action}",
+                    )
+                )
+    return out
