@@ -11,6 +11,7 @@ from helpers import replace
 from jumpgate.gate import run as checks
 from jumpgate.model.doccache import CACHE_DIR, FILE_NAME, DocumentCache
 from jumpgate.model.loader import load_document
+from jumpgate.model.reader import DataFiles
 from jumpgate.validate.flow import validate
 
 TODAY = dt.date(2026, 11, 28)
@@ -30,10 +31,10 @@ def _check(root: Path) -> list[tuple[str, int, str]]:
 def test_a_cached_document_equals_a_fresh_parse(org: Path) -> None:
     assert _validate(org) == []
     assert (org / CACHE_DIR / FILE_NAME).is_file()
-    cache = DocumentCache(org)
-    assert len(cache.known) == 19  # 1 org + 14 accounts + 4 teams
+    files = DataFiles(org)  # the loading boundary, with its caches
+    assert len(files.documents.known) == 19  # 1 org + 14 accounts + 4 teams
     path = org / "teams" / "crm.yaml"
-    cached, problems = load_document(org, path, cache)
+    cached, problems = files.load(path, "team")
     fresh, _ = load_document(org, path)
     assert problems == [] and cached is not None and fresh is not None
     assert (cached.path, cached.data, cached.values, cached.keys, cached.digest) == (
@@ -44,7 +45,7 @@ def test_a_cached_document_equals_a_fresh_parse(org: Path) -> None:
         fresh.digest,
     )
     # new objects on every hit: a caller changing one document never changes another
-    again, _ = load_document(org, path, cache)
+    again, _ = files.load(path, "team")
     assert again is not None and again.data is not cached.data
 
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from helpers import replace
-from jumpgate.model.schema import CACHE_DIR
+from jumpgate.core.cachefile import CACHE_DIR
 from jumpgate.validate.flow import validate
 
 TODAY = dt.date(2026, 11, 28)

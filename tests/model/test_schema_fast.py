@@ -16,11 +16,12 @@ import pytest
 
 from corpus.runner import apply_edits, copy_example, load_cases
 from helpers import REPO, replace
+from jumpgate.core.cachefile import CACHE_DIR
 from jumpgate.demo import synth
 from jumpgate.generate.render import rendered_files
 from jumpgate.model import schema
 from jumpgate.model.loader import Document, load_document
-from jumpgate.model.schema import CACHE_DIR, check_schema, passes_fast
+from jumpgate.model.schema import check_schema, passes_fast
 from jumpgate.validate.flow import validate
 
 TODAY = dt.date(2026, 11, 28)

@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -18,9 +18,6 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from jumpgate.core.findings import Finding
 from jumpgate.core.rules import hint_of
-
-if TYPE_CHECKING:
-    from jumpgate.model.doccache import DocumentCache
 
 # libyaml's C composer is ~40x faster than a pure-Python parser (measured: 0.45 ms vs 17 ms
 # for one team file); it keeps every node's line and column, which is all positions need.
@@ -155,33 +152,34 @@ def _char_at(text: str, line: int, column: int) -> str:
     return lines[line][column] if line < len(lines) and column < len(lines[line]) else ""
 
 
-def load_document(
-    root: Path, path: Path, cache: DocumentCache | None = None
-) -> tuple[Document | None, list[Finding]]:
-    """Read one YAML data file. Returns (document, []) or (None, [finding]).
-
-    With a `cache`, a file whose bytes loaded cleanly before is not parsed again."""
+def read_data_file(root: Path, path: Path) -> tuple[str, bytes | None, list[Finding]]:
+    """A data file's repository-relative name and bytes, or a finding (E001, E005)."""
     rel = path.relative_to(root).as_posix() if path.is_absolute() else path.as_posix()
+    full = path if path.is_absolute() else root / path
+    if full.is_dir():
+        return rel, None, _fail(rel, "E001", "is a directory, expected a YAML file")
+    try:
+        raw = full.read_bytes()
+    except OSError as err:
+        return rel, None, _fail(rel, "E001", f"cannot be read: {err.strerror or err}")
+    if len(raw) > MAX_DATA_FILE_BYTES:
+        message = f"is {len(raw):,} bytes, more than the {MAX_DATA_FILE_BYTES:,} allowed"
+        return rel, None, _fail(rel, "E005", message)
+    return rel, raw, []
+
+
+def _fail(rel: str, rule_id: str, message: str, line: int = 0, column: int = 0) -> list[Finding]:
+    return [Finding(rel, line, column, rule_id, message, hint_of(rule_id))]
+
+
+def parse_document(rel: str, raw: bytes, digest: str) -> tuple[Document | None, list[Finding]]:
+    """Parse one data file's bytes. Returns (document, []) or (None, [finding])."""
 
     def fail(
         rule_id: str, message: str, line: int = 0, column: int = 0
     ) -> tuple[None, list[Finding]]:
-        return None, [Finding(rel, line, column, rule_id, message, hint_of(rule_id))]
+        return None, _fail(rel, rule_id, message, line, column)
 
-    full = path if path.is_absolute() else root / path
-    if full.is_dir():
-        return fail("E001", "is a directory, expected a YAML file")
-    try:
-        raw = full.read_bytes()
-    except OSError as err:
-        return fail("E001", f"cannot be read: {err.strerror or err}")
-    if len(raw) > MAX_DATA_FILE_BYTES:
-        return fail("E005", f"is {len(raw):,} bytes, more than the {MAX_DATA_FILE_BYTES:,} allowed")
-    digest = hashlib.sha256(raw).hexdigest()
-    if cache is not None:
-        cached = cache.get(rel, digest)
-        if cached is not None:
-            return cached, []
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -213,9 +211,15 @@ def load_document(
         return fail("E005", f"expands to more than {MAX_VALUES:,} values (aliases?)", 1, 1)
     except RecursionError:  # `a: &x [*x]`: an alias inside its own anchor
         return fail("E002", "nested too deeply, or an alias refers to itself")
-    if cache is not None:
-        cache.put(doc)
     return doc, []
+
+
+def load_document(root: Path, path: Path) -> tuple[Document | None, list[Finding]]:
+    """Read and parse one YAML data file, without any cache (`model.reader` adds them)."""
+    rel, raw, findings = read_data_file(root, path)
+    if raw is None:
+        return None, findings
+    return parse_document(rel, raw, hashlib.sha256(raw).hexdigest())
 
 
 def iter_yaml_files(folder: Path) -> Iterator[Path]:

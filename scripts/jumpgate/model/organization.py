@@ -5,14 +5,13 @@ Each object keeps its Document and JSON path so later checks can point at the so
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from jumpgate.core.findings import Finding
-from jumpgate.model.doccache import DocumentCache
-from jumpgate.model.loader import Document, JsonPath, iter_yaml_files, load_document
-from jumpgate.model.schema import SchemaCache
+from jumpgate.model.loader import Document, JsonPath, iter_yaml_files
 
 ORG_FILE = "org/organization.yaml"
 IDENTITY = "identity"
@@ -223,23 +222,23 @@ def _read_team(doc: Document) -> Team:
     return Team(name, raw.get("description", ""), people, sets, tuple(grants), Source(doc, ()))
 
 
-def load_organization(root: Path) -> tuple[Organization, list[Finding]]:
+# Reads one data file against one schema: (document or None, findings). The caller decides
+# how (`model.reader.DataFiles` puts the caches in front); the model never sees a cache.
+LoadFile = Callable[[Path, str], tuple[Document | None, list[Finding]]]
+
+
+def load_organization(root: Path, load: LoadFile) -> tuple[Organization, list[Finding]]:
     """Load and schema-check every data file. Files with errors are left out of the model."""
     org = Organization(root=root)
     findings: list[Finding] = []
 
-    schemas = SchemaCache(root)
-    documents = DocumentCache(root)
-
     def read(path: Path, schema: str) -> Document | None:
-        doc, problems = load_document(root, path, documents)
+        doc, problems = load(path, schema)
         findings.extend(problems)
         if doc is None:
             return None
-        errors = schemas.check(doc, schema)
-        findings.extend(errors)
         org.documents.append(doc)
-        return None if errors else doc
+        return None if problems else doc
 
     org_doc = read(root / ORG_FILE, "organization")
     if org_doc is not None:
@@ -273,6 +272,4 @@ def load_organization(root: Path) -> tuple[Organization, list[Finding]]:
             )
             continue
         org.teams[team.name] = team
-    schemas.save()
-    documents.save()
     return org, findings

@@ -15,11 +15,8 @@ from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 from jumpgate.core.cachefile import (
-    CACHE_DIR,
-    read_passes,
     tool_cache_dir,
     write_atomic,
-    write_passes,
 )
 from jumpgate.core.findings import Finding
 from jumpgate.model.loader import Document
@@ -163,41 +160,6 @@ def _position_path(error: ValidationError) -> tuple[tuple[str | int, ...], bool]
     if error.validator == "propertyNames":
         return path, True
     return path, False
-
-
-class SchemaCache:
-    """Which file contents already passed which schema, keyed by content hash (never by
-    timestamps): an unchanged file is not validated again. Only passes are remembered, so a
-    stale or corrupt cache can cost time but never hide a finding."""
-
-    def __init__(self, root: Path) -> None:
-        self.path = root / CACHE_DIR / "schema-pass.json"
-        self.salt = _schemas_digest()
-        self.passed: set[str] = read_passes(self.path, self.salt)
-        self.seen: set[str] = set()
-
-    def check(self, doc: Document, name: str) -> list[Finding]:
-        key = f"{name}:{doc.digest}"
-        self.seen.add(key)
-        if doc.digest and key in self.passed:
-            return []
-        findings = [] if passes_fast(doc.data, name) else check_schema(doc, name)
-        if not findings and doc.digest:
-            self.passed.add(key)
-        return findings
-
-    def save(self) -> None:
-        """Keep the entries of this run only, so the cache never grows without bound."""
-        write_passes(self.path, self.salt, self.passed & self.seen)
-
-
-@cache
-def _schemas_digest() -> str:
-    folder = schema_dir()
-    digest = hashlib.sha256()
-    for name in SCHEMA_NAMES:
-        digest.update((folder / f"{name}.schema.json").read_bytes())
-    return digest.hexdigest()
 
 
 def check_schema(doc: Document, name: str) -> list[Finding]:

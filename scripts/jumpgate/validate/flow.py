@@ -11,6 +11,7 @@ from jumpgate.generate.expand import expand
 from jumpgate.generate.expansion import Expansion
 from jumpgate.model.organization import Organization, load_organization
 from jumpgate.model.password_policy import check as check_password_policy
+from jumpgate.model.reader import DataFiles
 from jumpgate.validate.crosscheck import check_expansion, check_references, find_duplicate_groups
 
 
@@ -27,7 +28,9 @@ class Result:
 
 def validate(root: Path, today: dt.date | None = None) -> Result:
     today = today or dt.datetime.now(dt.UTC).date()
-    org, findings = load_organization(root)
+    files = DataFiles(root)  # the loading boundary: caches in front of loader and schemas
+    org, findings = load_organization(root, files.load)
+    files.save()
     findings += check_references(org, today)
     findings += find_duplicate_groups(org)
     findings += check_password_policy(root)
