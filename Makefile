@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup test demo lint golden bench docs clean gate bench-gate
+.PHONY: setup setup-runtime test demo lint golden bench docs clean gate bench-gate
 
 setup: $(STAMP)
 
@@ -19,6 +19,13 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m compileall -q scripts/jumpgate
 	@if [ -d .git ] && [ -f .pre-commit-config.yaml ]; then $(BIN)/pre-commit install --install-hooks >/dev/null && echo "pre-commit hooks installed"; fi
 	@touch $(STAMP)
+
+# What the deploy image needs and nothing more: runtime dependencies, no emulator, no dev tools.
+setup-runtime:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (jumpgate needs Python 3.11)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements-runtime.lock
+	$(BIN)/python -m pip install --quiet --no-deps .
 
 test: setup
 	$(BIN)/python -m pytest -q

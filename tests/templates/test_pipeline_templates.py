@@ -17,7 +17,9 @@ from cfnlint.decode import decode
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = ROOT / "cloudformation" / "pipeline"
 TEMPLATES = ("pipeline.yaml", "bootstrap.yaml", "bootstrap-stackset.yaml", "scp.yaml")
-SCP_MAX_BYTES = 5120  # FACTS.md: SCP document size (not an org-data limit, so not in limits.py)
+SCP_MAX_BYTES = (
+    5120  # docs/facts.md: SCP document size (not an org-data limit, so not in limits.py)
+)
 
 DEPLOYER_ARN = "arn:${AWS::Partition}:iam::*:role/${Prefix}/${Prefix}-deployer"
 PIPELINE_DEPLOY_ROLE = (
@@ -432,7 +434,7 @@ def test_deploy_buildspec_deploys_the_stage_and_publishes_junit() -> None:
 
     spec = YAML(typ="safe").load((ROOT / "buildspecs" / "deploy.yml").read_text())
     assert spec["phases"]["install"]["runtime-versions"]["python"] == "3.11"
-    assert "make setup" in spec["phases"]["install"]["commands"]
+    assert "make setup-runtime" in spec["phases"]["install"]["commands"]
     (command,) = spec["phases"]["build"]["commands"]
     assert 'jumpgate deploy --stage "$STAGE" --target aws --format json' in command
     assert "pipefail" in command  # the tee must not hide a failed deploy

@@ -1,4 +1,5 @@
-"""Every AWS limit jumpgate respects, in one table (see FACTS.md; AWS raises some over time).
+"""Every AWS limit jumpgate respects, in one table (sources: docs/facts.md; AWS raises some
+over time).
 
 Checks refer to these by name; no other module writes a limit as a literal.
 """

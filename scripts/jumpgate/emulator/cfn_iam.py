@@ -1,6 +1,6 @@
 """CloudFormation IAM resources moto 5.2.5 lacks or gets wrong, for the local target only.
 
-Gaps closed (see FACTS.md; the missing AWS::IAM::Group and AWS::IAM::RolePolicy types are in
+Gaps closed (see docs/facts.md; the missing AWS::IAM::Group and AWS::IAM::RolePolicy types are in
 cfn_types.py): User Groups/Tags are ignored and every User update replaces
 the user; Role ManagedPolicyArns/Tags are ignored and Role updates do not apply the trust
 policy, MaxSessionDuration or managed policies; ManagedPolicy document updates are dropped.

@@ -1,8 +1,9 @@
 """Verify: read IAM back from the identity account and every target account, compare it to
 what the team files declare (the Expansion and the policy builders), report drift (E9xx).
 
-A local deploy is judged this way, never by stack status (FACTS: emulators do not apply every
-update faithfully). Only jumpgate's own path is inspected; other IAM objects are not ours.
+A local deploy is judged this way, never by stack status (docs/facts.md: emulators do not
+apply every update faithfully). Only jumpgate's own path is inspected; other IAM objects are
+not ours.
 """
 
 from __future__ import annotations

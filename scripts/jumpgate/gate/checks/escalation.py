@@ -1,4 +1,4 @@
-"""The well-known privilege-escalation actions (FACTS.md), alone and in combinations."""
+"""The well-known privilege-escalation actions (docs/facts.md), alone and in combinations."""
 
 from __future__ import annotations
 
