@@ -1,0 +1,1 @@
+"""Reports of effective access for people: the access page. May import jumpgate.core only."""
