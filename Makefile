@@ -7,6 +7,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: setup setup-runtime test demo lint golden bench docs clean gate bench-gate
 
 setup: $(STAMP)
+	@tools/install-browser
 
 $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (jumpgate needs Python 3.11)"; exit 2; }

@@ -22,7 +22,8 @@ ALLOWED: dict[str, set[str]] = {
     "validate": {"core", "model", "generate"},
     "gate": {"core", "model", "generate", "validate"},
     "deploy": {"core", "model", "generate", "validate"},
-    "verify": {"core", "model", "generate", "validate", "deploy"},
+    "verify": {"core", "model", "generate", "validate", "deploy", "report"},
+    "report": {"core", "model", "generate", "validate"},
     "emulator": {"core"},
     "demo": {"core", "model", "generate", "validate", "gate", "deploy", "verify", "emulator"},
     "cli": {
