@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from jumpgate.core.findings import Finding, Severity, format_json, format_text, summary_line
 
 
-def _date(text: str) -> dt.date:
+def parse_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError as err:
@@ -33,7 +33,7 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--today",
-        type=_date,
+        type=parse_date,
         default=None,
         metavar="YYYY-MM-DD",
         help="judge expiry dates as of this day (default: today, UTC; or $JUMPGATE_TODAY)",
@@ -44,7 +44,7 @@ def today(args: argparse.Namespace) -> dt.date:
     if args.today is not None:
         return args.today  # type: ignore[no-any-return]
     env = os.environ.get("JUMPGATE_TODAY")
-    return _date(env) if env else dt.datetime.now(dt.UTC).date()
+    return parse_date(env) if env else dt.datetime.now(dt.UTC).date()
 
 
 def failing(findings: Sequence[Finding], fail_on: str) -> bool:

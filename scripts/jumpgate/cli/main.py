@@ -24,6 +24,7 @@ COMMANDS = {
     "deploy": "jumpgate.cli.deploy",
     "pipeline": "jumpgate.cli.pipeline",
     "verify": "jumpgate.cli.verify",
+    "access": "jumpgate.cli.access",
     "demo": "jumpgate.cli.demo",
     "synth": "jumpgate.cli.synth",
 }

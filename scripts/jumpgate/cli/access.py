@@ -1,0 +1,90 @@
+"""`jumpgate access`: who can reach what, computed offline from the policies that would be
+deployed (docs/access.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from jumpgate.cli.common import parse_date, today
+from jumpgate.core.findings import format_text, has_errors
+from jumpgate.report.access import AccessPath, effective_access
+from jumpgate.report.access_formats import as_json, as_markdown, as_text, page_data
+from jumpgate.validate.flow import validate
+
+HELP = "show who can reach which account, in which role, until when (from the repository)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--person", action="append", metavar="USER", help="only this person")
+    parser.add_argument("--team", action="append", metavar="TEAM", help="only this team's people")
+    parser.add_argument("--account", action="append", metavar="NAME", help="only this account")
+    parser.add_argument(
+        "--environment", action="append", metavar="ENV", help="only accounts of this environment"
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "markdown", "json", "html"),
+        default="text",
+        help="output format (default: text; html is the self-contained access page)",
+    )
+    parser.add_argument("--out", type=Path, metavar="FILE", help="write to FILE, not stdout")
+    parser.add_argument(
+        "--today",
+        type=parse_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="judge expiry dates as of this day (default: today, UTC; or $JUMPGATE_TODAY)",
+    )
+
+
+def _filter(
+    paths: list[AccessPath], args: argparse.Namespace, team_people: set[str] | None
+) -> list[AccessPath]:
+    return [
+        p
+        for p in paths
+        if (not args.person or p.person in args.person)
+        and (team_people is None or p.person in team_people)
+        and (not args.account or p.account in args.account)
+        and (not args.environment or p.environment in args.environment)
+    ]
+
+
+def run(args: argparse.Namespace) -> int:
+    day = today(args)
+    result = validate(args.root, day)
+    if has_errors(result.findings):
+        sys.stdout.write(format_text([f for f in result.findings if f.severity == "error"]))
+        print(
+            "access: the repository has errors; fix them first (`jumpgate validate`)",
+            file=sys.stderr,
+        )
+        return 1
+    org = result.org
+    unknown = [
+        *(f"person {p!r}" for p in args.person or () if p not in result.expansion.users),
+        *(f"team {t!r}" for t in args.team or () if t not in org.teams),
+        *(f"account {a!r}" for a in args.account or () if a not in org.accounts),
+        *(f"environment {e!r}" for e in args.environment or () if e not in org.environments),
+    ]
+    if unknown:
+        print(f"jumpgate: error: unknown {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    team_people = None
+    if args.team:
+        team_people = {u for t in args.team for u in org.teams[t].people}
+    paths = _filter(effective_access(org, result.expansion, day), args, team_people)
+    if args.format == "html":
+        from jumpgate.report.access_page import render_access_page
+
+        output = render_access_page(page_data(org, paths, day.isoformat()))
+    else:
+        output = {"text": as_text, "markdown": as_markdown, "json": as_json}[args.format](paths)
+    if args.out is None:
+        sys.stdout.write(output)
+    else:
+        args.out.write_text(output, encoding="utf-8")
+        print(f"access: wrote {args.out} ({len(paths)} paths)", file=sys.stderr)
+    return 0
