@@ -65,6 +65,11 @@ _RULES = [
         "stack names keep only letters, digits and hyphens: rename one of the people",
     ),
     Rule("E216", "account declared twice", "each account has exactly one file in accounts/"),
+    Rule(
+        "W217",
+        "grant already covered by another grant",
+        "remove this grant (or narrow the other one): it only adds an IAM group",
+    ),
     # E3xx: IAM naming and per-principal limits
     Rule(
         "E301", "invalid IAM name", "use at most the allowed length of letters, digits and +=,.@_-"

@@ -13,6 +13,7 @@ from jumpgate.model.organization import Organization, load_organization
 from jumpgate.model.password_policy import check as check_password_policy
 from jumpgate.model.reader import DataFiles
 from jumpgate.validate.crosscheck import check_expansion, check_references, find_duplicate_groups
+from jumpgate.validate.redundant import find_redundant_grants
 
 
 @dataclass
@@ -38,4 +39,5 @@ def validate(root: Path, today: dt.date | None = None) -> Result:
     # alongside reference errors; commands refuse to render while any error remains.
     expansion = expand(org)
     findings += check_expansion(org, expansion)
+    findings += find_redundant_grants(expansion)
     return Result(org, expansion, sort_findings(findings))
