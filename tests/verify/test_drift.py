@@ -89,3 +89,65 @@ def test_drift_made_behind_its_back_is_reported(deployed: Path, endpoint: str) -
     assert ("E910", "jumpgate-readonly") in found
     assert ("E909", "jumpgate-admin") in found
     assert ("E916", "password-policy") in found
+
+
+def access_json(root: Path, *extra: str) -> list[dict[str, object]]:
+    code, out, err = jumpgate("access", "--root", str(root), "--format", "json", *extra)
+    assert code == 0, err
+    paths: list[dict[str, object]] = json.loads(out)["paths"]
+    return paths
+
+
+def test_deployed_access_equals_the_declared_access(deployed: Path) -> None:
+    declared = access_json(deployed)
+    assert access_json(deployed, "--deployed", "--target", "local") == declared
+    code, doc = verify_json(deployed)
+    assert code == 0 and doc["paths"] == declared
+    assert len(declared) == 24  # the emulated organization: the crm team and its accounts
+
+
+def test_access_drift_is_said_in_terms_of_people_and_accounts(
+    deployed: Path, endpoint: str
+) -> None:
+    identity = iam(endpoint, IDENTITY)
+    identity.add_user_to_group(GroupName="jumpgate-crm-admin-dev-staging", UserName="fatima")
+    identity.remove_user_from_group(
+        GroupName="jumpgate-crm-readonly-dev-staging-prod", UserName="gwen"
+    )
+    code, doc = verify_json(deployed)
+    assert code == 1
+    access = sorted(
+        (f["path"], f["message"])  # type: ignore[index]
+        for f in doc["findings"]  # type: ignore[attr-defined]
+        if f["rule"] == "E917"  # type: ignore[index]
+    )
+    assert access == [
+        (
+            "iam://crm-dev/role/jumpgate-admin",
+            "git does not let fatima reach crm-dev admin; AWS does (standing), through "
+            "teams/crm.yaml:26",
+        ),
+        (
+            "iam://crm-dev/role/jumpgate-readonly",
+            "git says gwen reaches crm-dev readonly (standing) (teams/crm.yaml:29); AWS does not",
+        ),
+        (
+            "iam://crm-prod/role/jumpgate-readonly",
+            "git says gwen reaches crm-prod readonly (standing) (teams/crm.yaml:29); AWS does not",
+        ),
+        (
+            "iam://crm-staging/role/jumpgate-admin",
+            "git does not let fatima reach crm-staging admin; AWS does (standing), through "
+            "teams/crm.yaml:26",
+        ),
+        (
+            "iam://crm-staging/role/jumpgate-readonly",
+            "git says gwen reaches crm-staging readonly (standing) (teams/crm.yaml:29); "
+            "AWS does not",
+        ),
+    ]
+    deployed_fatima = access_json(deployed, "--deployed", "--target", "local", "--person", "fatima")
+    assert {(p["account"], p["level"]) for p in deployed_fatima} >= {
+        ("crm-dev", "admin"),
+        ("crm-staging", "admin"),
+    }

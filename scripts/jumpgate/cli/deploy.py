@@ -7,10 +7,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from jumpgate.cli.target import resolve_target
+from jumpgate.cli.target import add_deploy_arguments, resolve_target
 from jumpgate.deploy.clients import Target, TargetError
 from jumpgate.deploy.engine import Engine, Options, StageResult
-from jumpgate.deploy.report import Reporter, add_deploy_arguments, emit
+from jumpgate.deploy.report import Reporter, emit
 from jumpgate.deploy.stack import load_manifest
 
 HELP = "deploy one stage: change sets for changed stacks, removals after, summary at the end"

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from jumpgate.cli.common import report, today
 from jumpgate.cli.deploy import run_stages
-from jumpgate.deploy.report import add_deploy_arguments
+from jumpgate.cli.target import add_deploy_arguments
 from jumpgate.deploy.stack import load_manifest
 from jumpgate.generate.render import check, rendered_files
 from jumpgate.validate.flow import validate

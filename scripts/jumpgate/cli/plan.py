@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from jumpgate.cli.deploy import run_stages
-from jumpgate.deploy.report import add_deploy_arguments
+from jumpgate.cli.target import add_deploy_arguments
 
 HELP = (
     "show the change sets a deploy would execute, for one stage or every stage "

@@ -1,15 +1,18 @@
-"""`--target local|aws|auto`: the command line chooses where the engine deploys and what
-verify reads; deploy and verify code never look for the emulator themselves."""
+"""`--target local|aws|auto` and the deploy options: the command line chooses where the engine
+deploys and what verify reads; deploy and verify code never look for the emulator themselves."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from pathlib import Path
 
 import boto3
 
+from jumpgate.core.aws import DEFAULT_ROLE
 from jumpgate.deploy.clients import Target, TargetError
+from jumpgate.deploy.engine import MAX_PEOPLE_REMOVED
 from jumpgate.emulator.control import running_endpoint
 
 
@@ -43,3 +46,31 @@ def resolve_target(
             raise TargetError("the local emulator is not running: run `jumpgate local-aws up`")
         return Target("local", region, role_name, endpoint)
     return Target("aws", region, role_name)
+
+
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--target",
+        choices=("auto", "local", "aws"),
+        default="auto",
+        help="where to deploy: the local emulator or real AWS (default: local when no AWS "
+        "credentials are configured)",
+    )
+    parser.add_argument(
+        "--role-name",
+        default=DEFAULT_ROLE,
+        help=f"bootstrap role assumed in every account (default: {DEFAULT_ROLE})",
+    )
+
+
+def add_deploy_arguments(parser: argparse.ArgumentParser) -> None:
+    add_target_arguments(parser)
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--allow-mass-removal",
+        action="store_true",
+        help=f"allow removing more than --max-people-removed people (default "
+        f"{MAX_PEOPLE_REMOVED}) in one run",
+    )
+    parser.add_argument("--max-people-removed", type=int, default=MAX_PEOPLE_REMOVED)
+    parser.add_argument("--workers", type=int, default=8, help="parallel stack operations")

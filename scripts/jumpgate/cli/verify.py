@@ -9,10 +9,10 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from jumpgate.cli.target import resolve_target
+from jumpgate.cli.common import parse_date, today
+from jumpgate.cli.target import add_target_arguments, resolve_target
 from jumpgate.core.findings import format_text, has_errors, summary_line
 from jumpgate.deploy.clients import TargetError
-from jumpgate.deploy.report import add_target_arguments
 from jumpgate.validate.flow import validate
 from jumpgate.verify.drift import Report, verify
 
@@ -25,6 +25,13 @@ HELP = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_target_arguments(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--today",
+        type=parse_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="judge expiry dates as of this day (default: today, UTC; or $JUMPGATE_TODAY)",
+    )
 
 
 def level_codes(report: Report) -> dict[str, str]:
@@ -80,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     except TargetError as err:
         print(f"jumpgate: error: {err}", file=sys.stderr)
         return 2
-    report = verify(org, exp, target, root=args.root)
+    report = verify(org, exp, target, root=args.root, today=today(args))
     drift = has_errors(report.findings) or bool(report.findings)
     if args.format == "json":
         document = {
@@ -88,11 +95,20 @@ def run(args: argparse.Namespace) -> int:
             "target": target.kind,
             "findings": [f.as_dict() for f in report.findings],
             "matrix": report.matrix,
+            "paths": [p.as_contract() for p in report.paths],
         }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
         return 1 if drift else 0
     console = Console() if sys.stdout.isatty() else Console(width=160)
-    order = sorted(a.name for a in org.accounts.values() if not a.is_identity)
+    # Accounts by team, then in deploy order (dev before staging before prod), never A-Z.
+    stage = {name: index for index, name in enumerate(org.environments)}
+    order = [
+        a.name
+        for a in sorted(
+            (a for a in org.accounts.values() if not a.is_identity),
+            key=lambda a: (a.team or "", stage.get(a.environment, 99), a.name),
+        )
+    ]
     console.print(matrix_table(report, order))
     if report.findings:
         sys.stdout.write(format_text(report.findings))

@@ -194,6 +194,16 @@ _RULES = [
     Rule("E914", "account cannot be read", "check the bootstrap role and credentials"),
     Rule("W915", "person's tags differ", "deploy the identity stage"),
     Rule("E916", "account password policy differs", "deploy the identity stage"),
+    Rule(
+        "E917",
+        "deployed access differs from the declared access",
+        "deploy the stage that owns the path (or remove what was added outside jumpgate)",
+    ),
+    Rule(
+        "E918",
+        "deployed policies cannot be evaluated",
+        "a policy was changed outside jumpgate: deploy the identity stage to restore it",
+    ),
 ]
 
 RULES: dict[str, Rule] = {rule.rule_id: rule for rule in _RULES}

@@ -4,7 +4,6 @@ or one JSON document; and the command-line options they share.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import threading
@@ -15,8 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from jumpgate.core.aws import DEFAULT_ROLE
-from jumpgate.deploy.engine import MAX_PEOPLE_REMOVED, StageResult
+from jumpgate.deploy.engine import StageResult
 from jumpgate.deploy.stack import Change, Desired, StackResult
 
 STYLE = {
@@ -29,34 +27,6 @@ STYLE = {
     "unchanged": "dim",
     "no-op": "dim",
 }
-
-
-def add_target_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--target",
-        choices=("auto", "local", "aws"),
-        default="auto",
-        help="where to deploy: the local emulator or real AWS (default: local when no AWS "
-        "credentials are configured)",
-    )
-    parser.add_argument(
-        "--role-name",
-        default=DEFAULT_ROLE,
-        help=f"bootstrap role assumed in every account (default: {DEFAULT_ROLE})",
-    )
-
-
-def add_deploy_arguments(parser: argparse.ArgumentParser) -> None:
-    add_target_arguments(parser)
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument(
-        "--allow-mass-removal",
-        action="store_true",
-        help=f"allow removing more than --max-people-removed people (default "
-        f"{MAX_PEOPLE_REMOVED}) in one run",
-    )
-    parser.add_argument("--max-people-removed", type=int, default=MAX_PEOPLE_REMOVED)
-    parser.add_argument("--workers", type=int, default=8, help="parallel stack operations")
 
 
 class Reporter:

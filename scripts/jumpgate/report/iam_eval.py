@@ -51,6 +51,19 @@ def _listed(value: Any) -> list[str]:
     raise Unsupported(f"expected a string or a list of strings, got {value!r}")
 
 
+def _scalar(value: Any) -> str:
+    """A condition value: IAM's JSON also takes numbers and booleans (`3600`, `true`)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | str):
+        return str(value)
+    raise Unsupported(f"condition value {value!r}")
+
+
+def _condition_values(value: Any) -> list[str]:
+    return [_scalar(v) for v in value] if isinstance(value, list) else [_scalar(value)]
+
+
 def _substitute(text: str, context: Context) -> str | None:
     """Policy variables replaced from the request; None when one is absent (no match)."""
     missing = False
@@ -91,7 +104,7 @@ def _condition_holds(operator: str, block: Any, context: Context) -> bool:
     if operator == "Null":
         for key, wanted in block.items():
             absent = key.lower() not in context
-            if all(absent != (w.lower() == "true") for w in _listed(wanted)):
+            if all(absent != (w.lower() == "true") for w in _condition_values(wanted)):
                 return False
         return True
     if_exists = operator.endswith("IfExists")
@@ -104,7 +117,7 @@ def _condition_holds(operator: str, block: Any, context: Context) -> bool:
             if if_exists:
                 continue
             return False
-        values = [_substitute(w, context) for w in _listed(wanted)]
+        values = [_substitute(w, context) for w in _condition_values(wanted)]
         if not any(w is not None and test(have, w) for w in values):
             return False
     return True
@@ -143,18 +156,25 @@ def _statement_matches(
     return all(_condition_holds(op, block, context) for op, block in conditions.items())
 
 
-def _principal_matches(statement: Mapping[str, Any], principal_account: str) -> bool:
-    """Trust policies here name accounts (`arn:aws:iam::<id>:root`) only."""
+def _principal_matches(
+    statement: Mapping[str, Any], principal_account: str, context: Context
+) -> bool:
+    """`*`, an account (`123456789012` or its `:root` ARN) or a user or role ARN."""
     principal = statement.get("Principal")
     if principal is None:
         return True  # identity policy
+    if principal == "*":
+        return True
     if not isinstance(principal, dict) or set(principal) != {"AWS"}:
         raise Unsupported(f"principal {principal!r}")
-    for arn in _listed(principal["AWS"]):
-        match = re.fullmatch(r"arn:aws:iam::([0-9]{12}):root", arn)
-        if match is None:
-            raise Unsupported(f"principal {arn!r}")
-        if match.group(1) == principal_account:
+    caller = context.get("aws:principalarn", "")
+    for name in _listed(principal["AWS"]):
+        root = re.fullmatch(r"(?:arn:aws:iam::)?([0-9]{12})(?::root)?", name)
+        if name == "*" or (root is not None and root.group(1) == principal_account):
+            return True
+        if root is None and not name.startswith("arn:aws:iam::"):
+            raise Unsupported(f"principal {name!r}")
+        if name == caller:
             return True
     return False
 
@@ -172,7 +192,7 @@ def decide(
     for policy in policies:
         statements = policy.get("Statement", [])
         for statement in statements if isinstance(statements, list) else [statements]:
-            if not _principal_matches(statement, principal_account):
+            if not _principal_matches(statement, principal_account, context):
                 continue
             if not _statement_matches(statement, action, resource, context):
                 continue

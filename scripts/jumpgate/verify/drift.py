@@ -8,6 +8,7 @@ not ours.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from jumpgate.generate.expand import everyone_group
 from jumpgate.generate.expansion import Expansion
 from jumpgate.generate.policies import group_policy, trust_policy
 from jumpgate.model.organization import Organization
+from jumpgate.report.access import AccessPath, effective_access
+from jumpgate.verify.access_drift import access_drift, evaluate_or_finding
 
 GROUP_POLICY_NAME = "assume-granted-roles"
 
@@ -118,6 +121,7 @@ class Report:
     findings: list[Finding]
     observed: dict[str, Observed]  # account name -> state
     matrix: dict[str, dict[str, list[str]]]  # person -> account -> levels
+    paths: list[AccessPath] = field(default_factory=list)  # the deployed effective access
 
 
 def _finding(where: str, rule: str, message: str) -> Finding:
@@ -312,8 +316,14 @@ def _password_policy(root: Path, iam: Any, where: str) -> list[Finding]:
 
 
 def verify(
-    org: Organization, exp: Expansion, target: Target, workers: int = 8, root: Path | None = None
+    org: Organization,
+    exp: Expansion,
+    target: Target,
+    workers: int = 8,
+    root: Path | None = None,
+    today: dt.date | None = None,
 ) -> Report:
+    today = today or dt.datetime.now(dt.UTC).date()
     accounts = {a.name: a for a in org.accounts.values()}
     identity = exp.identity
     observed: dict[str, Observed] = {}
@@ -345,4 +355,10 @@ def verify(
                     findings.append(_finding(f"iam://{name}", "E914", f"password policy: {err}"))
         else:
             findings += _compare_target(org, exp, name, seen)
-    return Report(findings, observed, access_matrix(org, exp, observed))
+    declared = effective_access(org, exp, today)
+    deployed, problems = evaluate_or_finding(org, exp, observed, today)
+    unreadable = {name for name, seen in observed.items() if seen.error}
+    if not problems:
+        findings += access_drift(declared, deployed, unreadable)
+    findings += problems
+    return Report(findings, observed, access_matrix(org, exp, observed), deployed)
