@@ -133,3 +133,31 @@ def test_hook_wrapper_without_a_virtual_environment(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "run `make setup`" in done.stderr
+
+
+def test_a_warning_shows_on_a_commit_that_passes(scratch: tuple[Path, dict[str, str]]) -> None:
+    """pre-commit hides a passing hook's output unless the hook is verbose: W217 must show."""
+    root, env = scratch
+    case = Case(
+        "redundant-grant",
+        "alice gets readonly on staging, which the team's `who: all` grant already gives",
+        [
+            {
+                "file": "teams/crm.yaml",
+                "replace": "    reason: INC-4711 data migration\n",
+                "with": "    reason: INC-4711 data migration\n"
+                "  - who: [alice]\n    level: readonly\n    environments: [staging]\n",
+            }
+        ],
+        render=True,
+        hook="check",
+    )
+    done = _attempt(root, env, case)
+    try:
+        output = done.stdout + done.stderr
+        assert done.returncode == 0, output
+        assert "teams/crm.yaml:40:5: W217 grant adds no access: access[1]" in output, output
+    finally:
+        if done.returncode == 0:
+            _git(root, "reset", "-q", "--hard", "HEAD~1", env=env)
+        _reset(root, env)
