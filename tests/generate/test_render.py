@@ -68,18 +68,30 @@ def test_non_ascii_names_are_written_as_utf8(org: Path) -> None:
 
 
 def test_manifest(org: Path) -> None:
-    manifest = json.loads(_files(org)[MANIFEST])
+    text = _files(org)[MANIFEST]
+    manifest = json.loads(text)
     assert {k: v for k, v in manifest.items() if k != "stacks"} == {
-        "version": 1,
+        "version": 2,
         "organization": "learnaws",
         "region": "eu-west-1",
         "identity_account": {"name": "learnaws-identity", "id": "100000000001"},
         "stages": ["identity", "dev", "staging", "prod"],
     }
     stacks = manifest["stacks"]
-    assert [s["order"] for s in stacks] == list(range(66))
+    assert len(stacks) == 66
+    # One line per stack, keys sorted, no order number: the list's order is the deploy order.
+    lines = text.splitlines()
+    assert lines[8] == (
+        '    {"account":"learnaws-identity","account_id":"100000000001","depends_on":[],'
+        '"name":"jumpgate-baseline","parameter_file":'
+        '"cloudformation/parameters/learnaws-identity/jumpgate-baseline.json",'
+        '"region":"eu-west-1","stage":"identity",'
+        '"template":"cloudformation/templates/identity-baseline.yaml"},'
+    )
+    assert [json.loads(line.rstrip(",")) for line in lines[8:74]] == stacks
+    assert lines[74] == "  ],"
+    assert len(lines) == 83
     assert stacks[0] == {
-        "order": 0,
         "name": "jumpgate-baseline",
         "stage": "identity",
         "account": "learnaws-identity",

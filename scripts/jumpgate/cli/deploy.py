@@ -12,6 +12,7 @@ from jumpgate.deploy.clients import Target, TargetError
 from jumpgate.deploy.engine import Engine, Options, StageResult
 from jumpgate.deploy.report import Reporter, emit
 from jumpgate.deploy.stack import load_manifest
+from jumpgate.generate.manifest import ManifestError
 
 HELP = "deploy one stage: change sets for changed stacks, removals after, summary at the end"
 
@@ -49,7 +50,7 @@ def run_stages(
 ) -> int:
     try:
         engine, target = make_engine(args, plan=plan)
-    except TargetError as err:
+    except (TargetError, ManifestError) as err:  # ManifestError: missing, unreadable or old
         print(f"jumpgate: error: {err}", file=sys.stderr)
         return 2
     stages = engine.stages if stages is None else stages

@@ -1,5 +1,6 @@
 """Read the committed deployment manifest (`render.py` writes it): the one list of stacks that
-analyze, plan, deploy and verify all work from.
+analyze, plan, deploy and verify all work from. The list's order is the deploy order; each stack
+is one line, so that changes stay local (format version 2; see `render.manifest`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from jumpgate.core.paths import MANIFEST
+
+# The manifest format this reader understands and `render` writes. Version 1 had an "order" number
+# per stack; re-rendering is all an old file needs.
+VERSION = 2
 
 
 class ManifestError(ValueError):
@@ -40,6 +45,9 @@ class Manifest:
 def read_manifest(root: Path) -> Manifest:
     try:
         data = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+        version = data.get("version")
+        if version != VERSION:
+            raise ValueError(f"format version {version}, this jumpgate reads version {VERSION}")
         entries = [
             Entry(
                 name=s["name"],
@@ -53,7 +61,18 @@ def read_manifest(root: Path) -> Manifest:
             )
             for s in data["stacks"]
         ]
+        _check_order(entries)
         identity = str((data.get("identity_account") or {}).get("id", ""))
-    except (OSError, ValueError, KeyError, TypeError) as err:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
         raise ManifestError(f"cannot read {MANIFEST}: {err}; run `jumpgate render`") from err
     return Manifest(data, identity, entries)
+
+
+def _check_order(entries: list[Entry]) -> None:
+    """The list is the deploy order: a dependency listed later (a bad hand-merge) is an error."""
+    seen: set[str] = set()
+    for entry in entries:
+        later = [d for d in entry.depends_on if d not in seen]
+        if later:
+            raise ValueError(f"{entry.name} is listed before {', '.join(later)}, its dependencies")
+        seen.add(entry.name)

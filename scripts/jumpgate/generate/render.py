@@ -15,12 +15,15 @@ import orjson
 from jumpgate.core.findings import Finding
 from jumpgate.core.paths import MANIFEST, PARAMETERS
 from jumpgate.core.rules import hint_of
+from jumpgate.generate.manifest import VERSION
 
 if TYPE_CHECKING:  # writing and checking files must not load the model (start-up time)
     from jumpgate.generate.expansion import Expansion, Stack
     from jumpgate.model.organization import Organization
 
-MANIFEST_VERSION = 1
+# 2: one line per stack and no "order" field, so that a change touches only its own lines (1 had
+# a global "order" number per stack: adding one person renumbered every later stack).
+MANIFEST_VERSION = VERSION
 
 
 def _dump(data: object) -> str:
@@ -33,33 +36,47 @@ def parameter_file(stack: Stack) -> str:
     return _dump({"Parameters": stack.parameters, "Tags": stack.tags})
 
 
+def stack_line(stack: Stack) -> str:
+    """One stack of the manifest: one line of JSON, keys sorted (no order number: the line's
+    place in the list is its place in the deploy order)."""
+    entry = {
+        "name": stack.name,
+        "stage": stack.stage,
+        "account": stack.account,
+        "account_id": stack.account_id,
+        "region": stack.region,
+        "template": stack.template,
+        "parameter_file": stack.parameter_file,
+        "depends_on": list(stack.depends_on),
+    }
+    return orjson.dumps(entry, option=orjson.OPT_SORT_KEYS).decode()
+
+
 def manifest(org: Organization, expansion: Expansion) -> str:
+    """The deployment manifest: indented JSON with sorted keys, except that each stack is one
+    line. The stacks are listed in deploy order: stage by stage (`stages`); in the identity stage
+    the baseline, then groups (by group name), then people (by user name: a user's groups exist
+    first, and depends_on says so); in every other stage by account, then role name. Adding a
+    person inserts their line at its sorted place and changes no other line, so pull requests
+    that add different people merge without conflicts.
+    """
     identity = expansion.identity
-    return _dump(
+    text = _dump(
         {
             "version": MANIFEST_VERSION,
             "organization": org.name,
             "region": org.region,
             "identity_account": {"name": identity.name, "id": identity.id} if identity else None,
             "stages": expansion.stages,
-            # Deploy order: stage by stage; in the identity stage the baseline, then groups, then
-            # people (a user's groups must exist first); depends_on says so explicitly.
-            "stacks": [
-                {
-                    "order": index,
-                    "name": s.name,
-                    "stage": s.stage,
-                    "account": s.account,
-                    "account_id": s.account_id,
-                    "region": s.region,
-                    "template": s.template,
-                    "parameter_file": s.parameter_file,
-                    "depends_on": list(s.depends_on),
-                }
-                for index, s in enumerate(expansion.stacks)
-            ],
+            "stacks": [],
         }
     )
+    if not expansion.stacks:
+        return text
+    # `"stacks": []` occurs once: the only "stacks" key, and a quote inside a string value is
+    # always escaped.
+    lines = ",\n".join(f"    {stack_line(s)}" for s in expansion.stacks)
+    return text.replace('"stacks": []', f'"stacks": [\n{lines}\n  ]', 1)
 
 
 def rendered_files(org: Organization, expansion: Expansion) -> dict[str, str]:
