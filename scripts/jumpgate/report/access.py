@@ -24,7 +24,15 @@ from typing import Any
 from jumpgate.generate.expansion import Expansion
 from jumpgate.generate.policies import group_policy, trust_policy
 from jumpgate.model.organization import Organization
-from jumpgate.report.iam_eval import ALLOW, decide
+from jumpgate.report.iam_eval import (
+    ALLOW,
+    DENY,
+    Context,
+    Residual,
+    decide_prepared,
+    prepare,
+    shared_part,
+)
 
 ACTIONS = ("sts:AssumeRole", "sts:SetSourceIdentity")
 CONTRACT_FIELDS = (
@@ -64,15 +72,13 @@ class AccessPath:
         return {name: getattr(self, name) for name in CONTRACT_FIELDS}
 
 
-def request_context(
-    username: str, user_arn: str, account_id: str, now: dt.datetime
-) -> dict[str, str]:
+def request_context(username: str, user_arn: str, account_id: str, now: str) -> dict[str, str]:
     return {
         "aws:username": username,
         "aws:principalarn": user_arn,
         "aws:multifactorauthpresent": "true",
         "aws:multifactorauthage": "0",
-        "aws:currenttime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "aws:currenttime": now,
         "aws:resourceaccount": account_id,
         "sts:sourceidentity": username,
         "sts:rolesessionname": username,
@@ -106,24 +112,49 @@ class RoleView:
 Granted = dict[tuple[str, str, str], tuple[str, str | None]]  # (person, account, role) -> group
 
 
+def _statements(policy: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    statements = policy.get("Statement", [])
+    return statements if isinstance(statements, list) else [statements]
+
+
 def _candidates(
     policy: Mapping[str, Any], by_arn: Mapping[str, RoleView], by_name: Mapping[str, list[RoleView]]
 ) -> list[RoleView]:
-    """Roles a statement's Resource could match: only those are worth evaluating."""
+    """Roles an Allow statement's Resource could match: a policy can allow no other role.
+    (Without a plain `Resource` — NotResource, a malformed statement — every role.)"""
+    every = [r for roles in by_name.values() for r in roles]
     seen: dict[str, RoleView] = {}
-    for statement in policy.get("Statement", []):
-        resources = statement.get("Resource", [])
-        for pattern in [resources] if isinstance(resources, str) else resources:
+    for statement in _statements(policy):
+        if statement.get("Effect") != "Allow":
+            continue
+        resources = statement.get("Resource")
+        if resources is None:
+            return every
+        for pattern in [resources] if isinstance(resources, str) else list(resources):
+            if not isinstance(pattern, str):
+                return every
             name = pattern.rsplit("/", 1)[-1]
-            if "*" not in pattern and "?" not in pattern:
+            if "*" not in pattern and "?" not in pattern and "${" not in pattern:
                 found = [by_arn[pattern]] if pattern in by_arn else []
             elif "*" in name or "?" in name or "${" in name:
-                found = [r for roles in by_name.values() for r in roles]
+                return every
             else:
                 found = by_name.get(name, [])
             for role in found:
                 seen.setdefault(role.arn, role)
     return list(seen.values())
+
+
+@dataclass
+class _Policy:
+    """One identity policy with what the evaluation may skip: the roles it can allow at all,
+    and whether it has a Deny (then it is evaluated for every role)."""
+
+    name: str
+    document: Mapping[str, Any]
+    reach: set[str]
+    denies: bool
+    expires: str | None
 
 
 def reachable(
@@ -137,34 +168,59 @@ def reachable(
     them assume, and the group that grants each (the longest-lasting when several do).
 
     A path needs every action of ACTIONS allowed by the person's policies together (an explicit
-    Deny in any of them wins) and by the role's trust policy."""
+    Deny in any of them wins, else any Allow allows) and by the role's trust policy."""
     by_arn = {role.arn: role for role in roles}
     by_name: dict[str, list[RoleView]] = defaultdict(list)
     for role in roles:
         by_name[role.name].append(role)
+    compiled: dict[int, _Policy] = {}
+    # Prepared once per (policy, role, action), checked per person: see iam_eval.prepare.
+    prepared: dict[tuple[int, str, str], tuple[Residual, ...]] = {}
+
+    def verdict(policy: Mapping[str, Any], role: RoleView, action: str, context: Context) -> str:
+        key = (id(policy), role.arn, action)
+        if key not in prepared:
+            shared = shared_part(context)
+            prepared[key] = prepare(
+                [policy], action, role.arn, shared, principal_account=identity_id
+            )
+        return decide_prepared(prepared[key], context)
+
+    def compile_policy(name: str, document: Mapping[str, Any]) -> _Policy:
+        if id(document) not in compiled:
+            reach = {r.arn for r in _candidates(document, by_arn, by_name)}
+            denies = any(s.get("Effect") != "Allow" for s in _statements(document))
+            compiled[id(document)] = _Policy(name, document, reach, denies, _expiry_of(document))
+        return compiled[id(document)]
+
     found: Granted = {}
+    instant = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     for person, groups in people.items():
         user_arn = f"arn:aws:iam::{identity_id}:user{people_path}{person}"
-        policies = [policy for _, policy in groups]
-        candidates: dict[str, RoleView] = {}
-        for policy in policies:
-            candidates.update((r.arn, r) for r in _candidates(policy, by_arn, by_name))
-        for role in candidates.values():
-            context = request_context(person, user_arn, role.account_id, now)
-            if not all(
-                decide(policies, action, role.arn, context) == ALLOW
-                and decide([role.trust], action, role.arn, context, principal_account=identity_id)
-                == ALLOW
-                for action in ACTIONS
-            ):
+        policies = [compile_policy(name, document) for name, document in groups]
+        candidates = set().union(*(p.reach for p in policies)) if policies else set()
+        for arn in sorted(candidates):
+            role = by_arn[arn]
+            context = request_context(person, user_arn, role.account_id, instant)
+            relevant = [p for p in policies if arn in p.reach or p.denies]
+            allowing: list[list[_Policy]] = []
+            for action in ACTIONS:
+                verdicts = [(p, verdict(p.document, role, action, context)) for p in relevant]
+                allowed = [p for p, v in verdicts if v == ALLOW]
+                denied = any(v == DENY for _, v in verdicts)
+                if denied or not allowed or verdict(role.trust, role, action, context) != ALLOW:
+                    break
+                allowing.append(allowed)
+            if len(allowing) != len(ACTIONS):
                 continue
-            best: tuple[str, str | None] | None = None
-            for name, policy in groups:
-                if all(decide([policy], a, role.arn, context) == ALLOW for a in ACTIONS):
-                    expires = _expiry_of(policy)
-                    if best is None or _lasts_longer(expires, best[1]):
-                        best = (name, expires)
-            found[(person, role.account, role.name)] = best or ("", None)
+            # The grant behind the path: a group that allows every action on its own, if any.
+            granting = [p for p in allowing[0] if all(p in later for later in allowing[1:])]
+            granting = granting or allowing[0]
+            best = granting[0]
+            for policy in granting[1:]:
+                if _lasts_longer(policy.expires, best.expires):
+                    best = policy
+            found[(person, role.account, role.name)] = (best.name, best.expires)
     return found
 
 
