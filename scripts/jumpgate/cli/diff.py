@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING
 
 from jumpgate.cli.common import parse_date, today
 from jumpgate.report.diff import Change, diff, format_json, format_markdown, format_text, summary
-from jumpgate.report.revisions import INDEX, RevisionError, default_base, materialize, resolve
+from jumpgate.report.revisions import (
+    INDEX,
+    RevisionError,
+    default_base,
+    materialize,
+    resolve,
+    toplevel,
+)
 from jumpgate.validate.flow import validate
 
 if TYPE_CHECKING:
@@ -96,6 +103,7 @@ def changes_between(root: Path, base: str | None, head: str | None, day: dt.date
 def _revisions(args: argparse.Namespace) -> tuple[str | None, str | None, str, str]:
     """(base commit or None, head commit / INDEX / None, base label, head label)."""
     root: Path = args.root
+    toplevel(root)  # "… is not in a git repository" before any revision is looked up
     if args.staged:
         if args.base or args.head:
             raise RevisionError("--staged takes no revisions (it compares HEAD with the index)")

@@ -105,9 +105,9 @@ def _where(path: AccessPath) -> str:
 
 
 def _grant(path: AccessPath) -> str:
-    until = f"until {path.expires}" if path.expires else "standing"
+    until = f" until {path.expires}" if path.expires else ", standing"
     reason = f" — {path.reason}" if path.reason else ""
-    return f"{_where(path)} {until}{reason} ({path.source})"
+    return f"{_where(path)}{until}{reason} ({path.source})"
 
 
 def _change(
@@ -174,6 +174,10 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+def _people(count: int) -> str:
+    return "1 person" if count == 1 else f"{count} people"
+
+
 def _summary_lines(base: dict[Key, AccessPath], head: dict[Key, AccessPath]) -> list[Change]:
     """People and accounts that appear or disappear as a whole."""
     out: list[Change] = []
@@ -193,7 +197,7 @@ def _summary_lines(base: dict[Key, AccessPath], head: dict[Key, AccessPath]) -> 
                 accounts = _plural(len({p.account for p in paths}), "account")
                 text, kind = f"{name} gets access for the first time ({accounts})", "person-added"
             else:
-                people = _plural(len({p.person for p in paths}), "person")
+                people = _people(len({p.person for p in paths}))
                 env = paths[0].environment
                 text, kind = (
                     f"account {name} ({env}) is newly reachable by {people}",
@@ -206,7 +210,7 @@ def _summary_lines(base: dict[Key, AccessPath], head: dict[Key, AccessPath]) -> 
                 accounts = _plural(len({p.account for p in paths}), "account")
                 text, kind = f"{name} no longer has any access (had {accounts})", "person-removed"
             else:
-                people = _plural(len({p.person for p in paths}), "person")
+                people = _people(len({p.person for p in paths}))
                 env = paths[0].environment
                 text = f"account {name} ({env}) is no longer reachable (by {people} before)"
                 kind = "account-removed"

@@ -12,7 +12,7 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-__all__ = ["INDEX", "RevisionError", "default_base", "materialize", "resolve"]
+__all__ = ["INDEX", "RevisionError", "default_base", "materialize", "resolve", "toplevel"]
 
 DATA = ("org", "accounts", "teams", "schemas")
 INDEX = ":index"  # the staged state (`git diff --staged`'s right side)
