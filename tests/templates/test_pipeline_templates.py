@@ -235,13 +235,34 @@ def test_only_the_deploy_role_may_assume_deployers() -> None:
     assert sub_text(statement["Resource"]) == DEPLOYER_ARN
 
 
+CLONE_SERVICES = {"codecommit", "codestar-connections", "codeconnections"}
+
+
+def test_prod_approval_names_the_access_diff_of_its_own_revision() -> None:
+    stages = {stage["Name"]: stage for stage in pipeline_stages()}
+    (validate,) = stages["Validate"]["Actions"]
+    assert validate["Namespace"] == "ValidateVariables"
+    assert validate["OutputArtifacts"] == [{"Name": "AccessDiff"}]
+    (approve,) = stages["ApproveProd"]["Actions"]
+    custom = approve["Configuration"]["CustomData"]
+    for variable in (
+        "#{SourceVariables.CommitId}",
+        "#{ValidateVariables.ACCESS_DIFF_SUMMARY}",
+        "#{codepipeline.PipelineExecutionId}",
+    ):
+        assert variable in custom
+    assert len(custom) <= 500  # CodePipeline's limit on CustomData
+
+
 def test_deploy_role_changes_nothing_itself() -> None:
     """Every account, the identity account too, is deployed through its deployer role."""
     actions = {
         a for s in role_policies("pipeline.yaml", "DeployRole") for a in as_list(s["Action"])
     }
     services = {a.split(":")[0] for a in actions}
-    assert services == {"logs", "s3", "kms", "codebuild", "sts"}
+    # codecommit / codestar-connections / codeconnections: cloning the source (a full clone,
+    # for `jumpgate diff`), chosen by the source condition; read-only.
+    assert services <= {"logs", "s3", "kms", "codebuild", "sts"} | CLONE_SERVICES
     assert {a for a in actions if a.startswith("s3:")} == {"s3:GetObject", "s3:GetObjectVersion"}
 
 

@@ -27,6 +27,7 @@ COMMANDS = {
     "access": "jumpgate.cli.access",
     "demo": "jumpgate.cli.demo",
     "synth": "jumpgate.cli.synth",
+    "diff": "jumpgate.cli.diff",
 }
 
 
