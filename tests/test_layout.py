@@ -20,7 +20,7 @@ ALLOWED: dict[str, set[str]] = {
     "model": {"core"},
     "generate": {"core", "model"},
     "validate": {"core", "model", "generate"},
-    "gate": {"core", "model", "generate", "validate"},
+    "gate": {"core", "model", "generate", "validate", "report"},
     "deploy": {"core", "model", "generate", "validate"},
     "verify": {"core", "model", "generate", "validate", "deploy", "report"},
     "report": {"core", "model", "generate", "validate"},

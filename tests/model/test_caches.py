@@ -32,7 +32,7 @@ def test_a_cached_document_equals_a_fresh_parse(org: Path) -> None:
     assert _validate(org) == []
     assert (org / CACHE_DIR / FILE_NAME).is_file()
     files = DataFiles(org)  # the loading boundary, with its caches
-    assert len(files.documents.known) == 19  # 1 org + 14 accounts + 4 teams
+    assert len(files.documents.known) == 20  # 1 org + 1 access rules + 14 accounts + 4 teams
     path = org / "teams" / "crm.yaml"
     cached, problems = files.load(path, "team")
     fresh, _ = load_document(org, path)
@@ -67,7 +67,7 @@ def test_a_corrupt_document_cache_is_ignored_and_rewritten(org: Path) -> None:
     (org / CACHE_DIR).mkdir()
     (org / CACHE_DIR / FILE_NAME).write_bytes(b"\x00not marshal")
     assert _validate(org) == []
-    assert len(DocumentCache(org).known) == 19
+    assert len(DocumentCache(org).known) == 20
 
 
 def test_only_passing_policies_are_remembered_and_a_new_finding_shows(org: Path) -> None:

@@ -258,6 +258,7 @@ def test_every_data_file_names_its_schema_for_editors() -> None:
         ("accounts/*.yaml", "account"),
         ("teams/*.yaml", "team"),
         ("org/organization.yaml", "organization"),
+        ("org/access-rules.yaml", "access-rules"),
     ):
         for path in sorted(REPO.glob(pattern)):
             first = path.read_text(encoding="utf-8").splitlines()[0]

@@ -20,7 +20,9 @@ def _rules(root: Path) -> list[tuple[str, int, str]]:
 def test_a_cached_pass_never_hides_a_later_error(org: Path) -> None:
     assert _rules(org) == []
     cache = org / CACHE_DIR / "schema-pass.json"
-    assert len(json.loads(cache.read_text())["passed"]) == 19  # 1 org + 14 accounts + 4 teams
+    assert (
+        len(json.loads(cache.read_text())["passed"]) == 20
+    )  # 1 org + 1 access rules + 14 accounts + 4 teams
     replace(org, "accounts/crm-prod.yaml", 'id: "107000000007"', "id: 107000000007")
     # The file is left out of the model, so grants into crm-prod no longer resolve either.
     assert _rules(org)[0] == ("accounts/crm-prod.yaml", 2, "E101")
@@ -45,4 +47,4 @@ def test_entries_of_files_that_no_longer_exist_are_dropped(org: Path) -> None:
     replace(org, "teams/it.yaml", "    environments: [sandbox]\n", "    environments: [dev]\n")
     _rules(org)
     passed = json.loads((org / CACHE_DIR / "schema-pass.json").read_text())["passed"]
-    assert len(passed) == 18
+    assert len(passed) == 19

@@ -31,6 +31,8 @@ SCHEMA_OF = {"org/organization.yaml": "organization", "accounts": "account", "te
 def _schema_name(rel: str) -> str | None:
     if rel == "org/password-policy.yaml":
         return "password-policy"
+    if rel == "org/access-rules.yaml":
+        return "access-rules"
     return SCHEMA_OF.get(rel) or SCHEMA_OF.get(rel.split("/")[0])
 
 
@@ -91,7 +93,7 @@ def _example_documents() -> list[tuple[str, Any]]:
 
 def test_every_example_file_passes_both_validators() -> None:
     documents = _example_documents()
-    assert len(documents) == 20  # organization, password policy, 14 accounts, 4 teams
+    assert len(documents) == 21  # organization, password policy, access rules, 14 accounts, 4 teams
     for name, data in documents:
         assert not _jsonschema_rejects(data, name)
         assert passes_fast(data, name)

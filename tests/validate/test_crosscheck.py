@@ -722,6 +722,7 @@ FOUNDATION_TESTS = (
     "validate/test_crosscheck.py",
     "generate/test_render.py",
     "cli/test_main.py",
+    "gate/test_access_rules.py",
 )
 
 

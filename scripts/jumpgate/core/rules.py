@@ -93,6 +93,38 @@ _RULES = [
     ),
     Rule("W403", "grant has expired", "IAM already denies it; remove the grant"),
     Rule("E404", "expiry too far ahead", "elevated access is time-bound; shorten `expires`"),
+    # E45x: org/access-rules.yaml, checked on the effective-access model (`jumpgate check`)
+    Rule(
+        "E450",
+        "access rule names something that does not exist",
+        "name a team, level, environment, account or person of the organization",
+    ),
+    Rule(
+        "E451",
+        "level held outside the account's owning team",
+        "grant it only to the owning team's people, or list the person in the rule's `except`",
+    ),
+    Rule(
+        "E452",
+        "standing access where the access rules require an expiry",
+        "add `expires: YYYY-MM-DD` and `reason:` to the grant",
+    ),
+    Rule(
+        "E453",
+        "access the access rules require is missing",
+        "grant the level to the team in the accounts the message names",
+    ),
+    Rule(
+        "E454",
+        "too many people hold a level in one account",
+        "narrow the grant's `who` (or raise `max` in org/access-rules.yaml, with a reason)",
+    ),
+    Rule(
+        "E455",
+        "account reached from outside the team it is restricted to",
+        "remove the grant, or list the person in the rule's `except`",
+    ),
+    Rule("E456", "duplicate access rule id", "give each rule of org/access-rules.yaml its own id"),
     # E5xx: AWS and CloudFormation quotas
     Rule("E501", "parameter value too large", "split the grant over several groups"),
     Rule("E502", "policy too large", "split the grant or the policy"),

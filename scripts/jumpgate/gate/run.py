@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from jumpgate.core.findings import Finding
-from jumpgate.gate import suppress
+from jumpgate.gate import access_rules, suppress
 from jumpgate.gate.checks import (
     r_admin_like,
     r_assume_target,
@@ -103,9 +103,16 @@ def policy_hits(
     return hits, len(targets)
 
 
-def run_checks(org: Organization, expansion: Expansion, today: dt.date) -> CheckResult:
+def run_checks(
+    org: Organization, expansion: Expansion, today: dt.date, *, with_access_rules: bool = True
+) -> CheckResult:
+    """The policy rules (suppressible) and the access rules of org/access-rules.yaml (not:
+    see `access_rules`). `with_access_rules=False` when data files were left out of the model,
+    where the rules would only report what is missing because of it."""
     identity = expansion.identity.id if expansion.identity else "000000000000"
     ctx = Context(org, expansion, today, identity)
     hits, count = policy_hits(ctx, use_cache=True)
     findings, silenced = suppress.apply(hits, org, today)
+    if with_access_rules:
+        findings += access_rules.check(org, expansion, today)
     return CheckResult(findings, silenced, count)

@@ -14,6 +14,7 @@ from jumpgate.core.findings import Finding
 from jumpgate.model.loader import Document, JsonPath, iter_yaml_files
 
 ORG_FILE = "org/organization.yaml"
+ACCESS_RULES_FILE = "org/access-rules.yaml"  # optional: checked by the gate (gate/access_rules)
 IDENTITY = "identity"
 
 
@@ -123,6 +124,7 @@ class Organization:
     teams: dict[str, Team] = field(default_factory=dict)
     quotas: dict[str, int] = field(default_factory=dict)  # raised quotas, by limits.py name
     org_source: Source | None = None
+    access_rules: Document | None = None  # org/access-rules.yaml when present and schema-valid
     documents: list[Document] = field(default_factory=list)
     _by_team: dict[str, list[Account]] | None = field(default=None, repr=False)
 
@@ -243,6 +245,8 @@ def load_organization(root: Path, load: LoadFile) -> tuple[Organization, list[Fi
     org_doc = read(root / ORG_FILE, "organization")
     if org_doc is not None:
         _read_org(org, org_doc)
+    if (root / ACCESS_RULES_FILE).exists():
+        org.access_rules = read(root / ACCESS_RULES_FILE, "access-rules")
     for path in iter_yaml_files(root / "accounts"):
         doc = read(path, "account")
         if doc is not None and path.stem in org.accounts:  # accounts/x.yaml and accounts/x.yml

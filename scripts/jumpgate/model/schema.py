@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # jsonschema is imported when a file needs checking (~0.1 s o
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
 
-SCHEMA_NAMES = ("account", "organization", "team")
+SCHEMA_NAMES = ("account", "organization", "team", "access-rules")
 
 
 def schema_dir() -> Path:
