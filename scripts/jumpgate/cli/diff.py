@@ -7,7 +7,6 @@ import datetime as dt
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from jumpgate.cli.common import parse_date, today
 from jumpgate.report.diff import Change, diff, format_json, format_markdown, format_text, summary
@@ -19,10 +18,7 @@ from jumpgate.report.revisions import (
     resolve,
     toplevel,
 )
-from jumpgate.validate.flow import validate
-
-if TYPE_CHECKING:
-    from jumpgate.report.access import AccessPath
+from jumpgate.validate.flow import Result, validate
 
 HELP = "show who gains or loses access between two revisions (for review and the prod approval)"
 WORKTREE = "working tree"
@@ -66,38 +62,69 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _access(root: Path, day: dt.date, label: str) -> tuple[list[AccessPath], list[str]]:
-    """The effective access of the data under `root`, and the environments in deploy order."""
-    from jumpgate.report.access import effective_access
-
-    result = validate(root, day)
+def _load(root: Path, day: dt.date, label: str, cache_root: Path) -> Result:
+    result = validate(root, day, cache_root=cache_root)
     if not result.ok:
         errors = sum(1 for f in result.findings if f.rule_id.startswith("E"))
         print(
             f"diff: {label} has {errors} validation error(s); its access may be incomplete",
             file=sys.stderr,
         )
-    return effective_access(result.org, result.expansion, day), list(result.org.environments)
+    return result
 
 
-def _side(
-    root: Path, rev: str | None, day: dt.date, scratch: Path
-) -> tuple[list[AccessPath], list[str]]:
+def _side(root: Path, rev: str | None, day: dt.date, scratch: Path) -> tuple[Path, Result | None]:
+    """Where the side's data is, and its validated organization (None: no data at all)."""
     if rev is None:
-        return _access(root, day, WORKTREE)
+        return root, _load(root, day, WORKTREE, root)
     folder = materialize(root, rev, scratch / ("index" if rev == INDEX else rev))
     if not (folder / "org").is_dir():  # nothing to load: no access at all
-        return [], []
-    return _access(folder, day, "the index" if rev == INDEX else rev)
+        return folder, None
+    # The repository's caches are keyed by content: the unpacked revision shares them.
+    return folder, _load(folder, day, "the index" if rev == INDEX else rev, root)
+
+
+def _bytes_of(root: Path, folder: str) -> dict[str, bytes]:
+    place = root / folder
+    if not place.is_dir():
+        return {}
+    return {p.name: p.read_bytes() for p in sorted(place.iterdir()) if p.is_file()}
+
+
+def affected_people(old_root: Path, new_root: Path, old: Result, new: Result) -> set[str] | None:
+    """Whose access can differ: None (everyone) when the organization file or an account
+    changed; else the people of the teams whose files changed, on either side."""
+    for folder in ("org", "accounts"):
+        if _bytes_of(old_root, folder) != _bytes_of(new_root, folder):
+            return None
+    old_teams, new_teams = _bytes_of(old_root, "teams"), _bytes_of(new_root, "teams")
+    changed = {
+        n for n in old_teams.keys() | new_teams.keys() if old_teams.get(n) != new_teams.get(n)
+    }
+    people: set[str] = set()
+    for result in (old, new):
+        for team in result.org.teams.values():
+            if any(team.source.doc.path == f"teams/{name}" for name in changed):
+                people.update(team.people)
+    return people
 
 
 def changes_between(root: Path, base: str | None, head: str | None, day: dt.date) -> list[Change]:
     """`base`/`head`: commit ids, INDEX, or None (base: no data; head: the working tree)."""
+    from jumpgate.report.access import effective_access
+
     with tempfile.TemporaryDirectory(prefix="jumpgate-diff-") as tmp:
-        old, old_envs = ([], []) if base is None else _side(root, base, day, Path(tmp))
-        new, new_envs = _side(root, head, day, Path(tmp))
+        old_root, old = (
+            (Path(tmp) / "none", None) if base is None else _side(root, base, day, Path(tmp))
+        )
+        new_root, new = _side(root, head, day, Path(tmp))
+        people = affected_people(old_root, new_root, old, new) if old and new else None
+    old_paths = effective_access(old.org, old.expansion, day, people) if old else []
+    new_paths = effective_access(new.org, new.expansion, day, people) if new else []
+    old_envs = list(old.org.environments) if old else []
+    new_envs = list(new.org.environments) if new else []
     order = new_envs + [e for e in old_envs if e not in new_envs]
-    return diff(old, new, order)
+    return diff(old_paths, new_paths, order)
 
 
 def _revisions(args: argparse.Namespace) -> tuple[str | None, str | None, str, str]:

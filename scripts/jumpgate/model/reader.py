@@ -23,10 +23,13 @@ from jumpgate.model.loader import Document, parse_document, read_data_file
 class DataFiles:
     """Reads data files for one run; `save()` keeps what this run learned."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, cache_root: Path | None = None) -> None:
+        """`cache_root`: whose caches to use (default `root`'s); the caches are keyed by
+        content, so another copy of the same repository (a revision `jumpgate diff` unpacked)
+        may share them."""
         self.root = root
-        self.documents = DocumentCache(root)
-        self.schemas = SchemaCache(root)
+        self.documents = DocumentCache(cache_root or root)
+        self.schemas = SchemaCache(cache_root or root)
 
     def load(self, path: Path, schema: str) -> tuple[Document | None, list[Finding]]:
         """The document (None when it cannot be read) and its findings, schema errors included."""

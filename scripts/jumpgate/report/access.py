@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -224,18 +224,26 @@ def reachable(
     return found
 
 
-def effective_access(org: Organization, expansion: Expansion, today: dt.date) -> list[AccessPath]:
+def effective_access(
+    org: Organization,
+    expansion: Expansion,
+    today: dt.date,
+    people_only: Collection[str] | None = None,
+) -> list[AccessPath]:
     """Every path person → account → role that IAM would allow on `today` (at noon UTC), from
-    the policies jumpgate renders."""
+    the policies jumpgate renders; with `people_only`, the paths of those people only."""
     identity = expansion.identity
     if identity is None:
         return []
     path = org.path
-    policies = {name: group_policy(group, path) for name, group in expansion.groups.items()}
-    people = {
-        name: [(g, policies[g]) for g in sorted(user.groups)]
+    users = {
+        name: user
         for name, user in expansion.users.items()
+        if people_only is None or name in people_only
     }
+    wanted = {g for user in users.values() for g in user.groups}
+    policies = {g: group_policy(expansion.groups[g], path) for g in sorted(wanted)}
+    people = {name: [(g, policies[g]) for g in sorted(user.groups)] for name, user in users.items()}
     roles = [
         RoleView(r.account, r.account_id, r.name, r.arn(path), trust_policy(r, identity.id, path))
         for r in expansion.roles.values()

@@ -27,9 +27,10 @@ class Result:
         return not has_errors(self.findings)
 
 
-def validate(root: Path, today: dt.date | None = None) -> Result:
+def validate(root: Path, today: dt.date | None = None, *, cache_root: Path | None = None) -> Result:
     today = today or dt.datetime.now(dt.UTC).date()
-    files = DataFiles(root)  # the loading boundary: caches in front of loader and schemas
+    # The loading boundary: caches (of `cache_root`, default `root`) before loader and schemas.
+    files = DataFiles(root, cache_root)
     org, findings = load_organization(root, files.load)
     files.save()
     findings += check_references(org, today)
