@@ -4,8 +4,9 @@ A script, not a test. For each size it synthesizes an organization (`jumpgate sy
 it once (so the caches a user has are warm), then measures the median wall time of N fresh
 processes of:
 
-* the floor: `jumpgate validate` on the same input (loading, schemas, cross-file rules and the
-  expansion: what any answer about the organization costs);
+* the floor: the validate flow in a fresh process (`jumpgate.validate.flow.validate`: loading
+  with the repository's caches warm, cross-file rules and the expansion — what any answer about
+  the organization costs; `jumpgate validate` itself would answer from its result cache);
 * `jumpgate access --format json` (the model: every group and trust policy evaluated);
 * `jumpgate access --format html` (the model plus the access page).
 
@@ -57,7 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 [*JUMPGATE, "render", "--root", str(root)], check=True, capture_output=True
             )
             at = ["--root", str(root)]
-            floor = median_wall([*JUMPGATE, "validate", *at], args.runs)
+            flow = (
+                "import sys; from pathlib import Path; from jumpgate.validate.flow import "
+                "validate; validate(Path(sys.argv[1]))"
+            )
+            floor = median_wall([sys.executable, "-c", flow, str(root)], args.runs)
             as_json = median_wall([*JUMPGATE, "access", *at, "--format", "json"], args.runs)
             page = Path(tmp) / "access.html"
             as_html = median_wall(
