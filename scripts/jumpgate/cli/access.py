@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from jumpgate.cli.common import parse_date, today
+from jumpgate.cli.common import add_today_argument, today
 from jumpgate.core.aws import DEFAULT_ROLE
 from jumpgate.core.findings import format_text, has_errors
 from jumpgate.report.access import AccessPath, effective_access
@@ -48,13 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_ROLE,
         help=f"with --deployed: the role assumed in every account (default: {DEFAULT_ROLE})",
     )
-    parser.add_argument(
-        "--today",
-        type=parse_date,
-        default=None,
-        metavar="YYYY-MM-DD",
-        help="judge expiry dates as of this day (default: today, UTC; or $JUMPGATE_TODAY)",
-    )
+    add_today_argument(parser)
 
 
 def _filter(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from jumpgate.cli.common import add_report_arguments, failing, report, today
+from jumpgate.cli.common import add_report_arguments, failing, report, run_alone, today
 from jumpgate.core.findings import sort_findings
 from jumpgate.gate.run import run_checks
 from jumpgate.generate.render import check as render_check
@@ -46,23 +46,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m jumpgate.cli.check`: the pre-commit hook's entry point. It skips the
-    CLI's import of every command (the deploy commands pull in boto3: 0.3 s per commit)."""
-    from pathlib import Path
-
-    parser = argparse.ArgumentParser(prog="jumpgate check", description=HELP)
-    parser.add_argument("--root", type=Path, default=Path("."), metavar="DIR")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    args.root = args.root.resolve()
-    try:
-        return run(args)
-    except Exception as exc:  # as cli.main: an internal error must never look like a finding
-        if args.debug:
-            raise
-        print(f"jumpgate: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 2
+    """`python -m jumpgate.cli.check`: the pre-commit hook's entry point."""
+    return run_alone("jumpgate check", HELP, add_arguments, run, argv)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from jumpgate.cli.common import parse_date, today
+from jumpgate.cli.common import add_today_argument, run_alone, today
 from jumpgate.report.diff import Change, diff, format_json, format_markdown, format_text, summary
 from jumpgate.report.revisions import (
     INDEX,
@@ -53,13 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, metavar="FILE", help="write the report to FILE (default: stdout)"
     )
-    parser.add_argument(
-        "--today",
-        type=parse_date,
-        default=None,
-        metavar="YYYY-MM-DD",
-        help="judge expiry dates as of this day (default: today, UTC; or $JUMPGATE_TODAY)",
-    )
+    add_today_argument(parser)
 
 
 def _load(root: Path, day: dt.date, label: str, cache_root: Path) -> Result:
@@ -165,21 +159,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m jumpgate.cli.diff`: the pre-commit hook's entry point (skips the CLI's import
-    of every command). With --staged it exits 0 whatever happens: the hook only informs."""
-    parser = argparse.ArgumentParser(prog="jumpgate diff", description=HELP)
-    parser.add_argument("--root", type=Path, default=Path("."), metavar="DIR")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    args.root = args.root.resolve()
-    try:
-        return run(args)
-    except Exception as exc:  # as cli.main: an internal error must never look like a finding
-        if args.debug:
-            raise
-        print(f"jumpgate: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 0 if args.staged else 2
+    """`python -m jumpgate.cli.diff`: the pre-commit hook's entry point. With --staged it exits
+    0 whatever happens: the hook only informs."""
+    return run_alone(
+        "jumpgate diff", HELP, add_arguments, run, argv, lambda args: 0 if args.staged else 2
+    )
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from jumpgate.cli.common import parse_date, today
+from jumpgate.cli.common import add_today_argument, today
 from jumpgate.cli.target import add_target_arguments, resolve_target
 from jumpgate.core.findings import format_text, has_errors, summary_line
 from jumpgate.deploy.clients import TargetError
@@ -25,13 +25,7 @@ HELP = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_target_arguments(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument(
-        "--today",
-        type=parse_date,
-        default=None,
-        metavar="YYYY-MM-DD",
-        help="judge expiry dates as of this day (default: today, UTC; or $JUMPGATE_TODAY)",
-    )
+    add_today_argument(parser)
 
 
 def level_codes(report: Report) -> dict[str, str]:
