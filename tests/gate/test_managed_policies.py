@@ -9,7 +9,6 @@ import json
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -148,15 +147,10 @@ def test_age_and_description() -> None:
     )
 
 
-def test_load_is_lazy_cached_and_fast() -> None:
-    """Measured: about 1 ms to read and index the JSON list (the budget is 5 ms)."""
-    times = []
-    for _ in range(5):
-        mp.snapshot.cache_clear()
-        start = time.perf_counter()
-        mp.snapshot()
-        times.append(time.perf_counter() - start)
-    assert min(times) < 0.005, f"{min(times) * 1e3:.1f} ms"
+def test_load_is_lazy_and_cached() -> None:
+    """Read once per process (its cost: benchmarks/bench_policy_grammar.py)."""
+    mp.snapshot.cache_clear()
+    assert mp.snapshot.cache_info().currsize == 0
     assert mp.snapshot() is mp.snapshot()
 
 
