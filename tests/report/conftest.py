@@ -45,8 +45,8 @@ def browser() -> Iterator[Browser]:
         )
     if not CHROMIUM.exists():
         pytest.fail(
-            f"Chromium not found at {CHROMIUM}: run `make setup` (it calls tools/install-browser) "
-            "or deselect browser tests with -m 'not browser'",
+            f"Chromium not found at {CHROMIUM}: run `make test` or tools/install-browser "
+            "(Debian's chromium), or deselect browser tests with -m 'not browser'",
             pytrace=False,
         )
     with sync_playwright() as playwright:
