@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     day = today(args)
     result = validate(args.root, day)
     checked = run_checks(result.org, result.expansion, day)
-    findings = [*result.findings, *checked.findings]
+    findings = [*result.findings, *checked.findings, *getattr(args, "staged_findings", [])]
     if args.render_check and result.ok:
         findings += render_check(args.root, rendered_files(result.org, result.expansion))
     findings = sort_findings(findings)
@@ -51,10 +51,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="jumpgate check", description=HELP)
     parser.add_argument("--root", type=Path, default=Path("."), metavar="DIR")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    parser.add_argument(
+        "--staged",
+        action="store_true",
+        help="as a pre-commit hook: run only when the index changes what the gate checks",
+    )
     add_arguments(parser)
     args = parser.parse_args(argv)
     args.root = args.root.resolve()
     try:
+        if args.staged:
+            from jumpgate.gate.hooks import staged_gate
+
+            relevant, args.staged_findings = staged_gate(args.root)
+            if not relevant:  # nothing the check reads; only what git alone tells, if anything
+                report(sort_findings(args.staged_findings), args.format, quiet_ok=True)
+                return 1 if args.staged_findings else 0
         return run(args)
     except Exception as exc:  # as cli.main: an internal error must never look like a finding
         if args.debug:
