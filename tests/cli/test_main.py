@@ -287,7 +287,7 @@ def test_render_check_lists_stale_missing_and_orphaned_files_without_writing(org
     assert [
         (f["path"], f["line"], f["column"], f["rule"], f["message"]) for f in json.loads(out)
     ] == [
-        (f"{PARAMETERS}/learnaws-identity/jumpgate-user-alice.json", 0, 0, "E602", "is missing"),
+        (f"{PARAMETERS}/learnaws-identity/jumpgate-user-alice.json", 1, 1, "E602", "is missing"),
         (
             f"{PARAMETERS}/learnaws-identity/jumpgate-user-bob.json",
             4,
@@ -297,8 +297,8 @@ def test_render_check_lists_stale_missing_and_orphaned_files_without_writing(org
         ),
         (
             f"{PARAMETERS}/crm-dev/jumpgate-role-poweruser.json",
-            0,
-            0,
+            1,
+            1,
             "E603",
             "no longer rendered from any team file",
         ),
@@ -315,7 +315,7 @@ def test_render_check_text_format(org: Path) -> None:
     code, out, err = run("render", "--root", str(org), "--check", "--today", TODAY)
     assert code == 1
     assert out == (
-        f"{MANIFEST}:0:0: E602 is missing\n    hint: run `jumpgate render` and commit the result\n"
+        f"{MANIFEST}:1:1: E602 is missing\n    hint: run `jumpgate render` and commit the result\n"
     )
     assert err.startswith("1 error(s), 0 warning(s)\n")
 

@@ -6,14 +6,21 @@ A case (in bad.yaml or good.yaml) lists `edits` applied to a copy of the reposit
 - `file` + `copy`: replace (or create) the file with one from tests/corpus/files/;
 - `file` + `write`: replace (or create) the file with this text;
 - `file` + `bytes`: create a file of that many bytes (YAML comments);
-- `file` + `delete: true`.
-A bad case names the finding it must produce: `expect: {rule, path, line}`. `hook` says what
-checks it: `check` (default: `jumpgate render` unless `render: false`, then `jumpgate check
---render-check`, as a committer would), `syntax` or `cfn-lint` (hooks of jumpgate.hooks).
+- `file` + `delete: true`;
+- `file` + `symlink`: make the file a symbolic link to that target (an absolute path, or a
+  file of tests/corpus/files/: outside the repository either way);
+- `file` + `fifo: true`: make the file a named pipe;
+- `file` + `values`: a team file whose description is a list of that many numbers.
+A bad case names the finding it must produce: `expect: {rule, path, line, column}`; `hostile:
+true` cases must also be refused in under 2 s and 200 MB (tests/gate/test_corpus.py). `hook`
+says what checks it: `check` (default: `jumpgate render` unless `render: false`, then
+`jumpgate check --render-check`, as a committer would), `syntax` or `cfn-lint` (hooks of
+jumpgate.hooks).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +43,7 @@ class Case:
     hook: str = "check"
     commit: bool = False  # also proven by a real `git commit` (tests/test_precommit.py)
     render: bool = True  # run `jumpgate render` first, as a committer would
+    hostile: bool = False  # also bounded in time and memory
 
     @property
     def blocks(self) -> bool:
@@ -53,6 +61,7 @@ def load_cases(name: str) -> list[Case]:
             c.get("hook", "check"),
             c.get("commit", False),
             c.get("render", True),
+            c.get("hostile", False),
         )
         for c in raw
     ]
@@ -94,6 +103,14 @@ def apply_edits(root: Path, case: Case) -> list[str]:
             path.write_text("team: huge\n" + line * count, encoding="utf-8")
         elif edit.get("delete"):
             path.unlink()
+        elif "symlink" in edit:
+            target = Path(str(edit["symlink"]))
+            path.symlink_to(target if target.is_absolute() else CORPUS / "files" / target)
+        elif edit.get("fifo"):
+            os.mkfifo(path)
+        elif "values" in edit:
+            numbers = ",".join(["1"] * int(edit["values"]))
+            path.write_text(f"team: crm\npeople: {{}}\ndescription: [{numbers}]\n")
         else:
             raise AssertionError(f"{case.name}: unknown edit {edit}")
     return touched

@@ -68,10 +68,61 @@ def test_bad_case(
         if f["rule"] == expect["rule"]
         and f["path"] == expect["path"]
         and ("line" not in expect or f["line"] == expect["line"])
+        and ("column" not in expect or int(str(f["column"])) == expect["column"])
     ]
     assert hits, f"{case.name}: expected {expect}, got {findings}"
     if case.blocks:
         assert code == 1, f"{case.name}: an {expect['rule']} must block (exit {code})"
+
+
+HOSTILE = [c for c in BAD if c.hostile]
+# Refused in a fresh process, as a commit would be, with the example organization around the
+# hostile file: CPU time (user + system: the machine may be shared, so wall time measures the
+# neighbours; a wall-clock bound still catches a hang) and peak memory of that process alone.
+MAX_SECONDS = 2.0
+MAX_WALL_SECONDS = 55.0  # only a hang guard: wall time on a shared 2-core machine says little
+MAX_MEGABYTES = 200
+
+
+def test_every_hostile_case_is_bounded_and_there_are_some() -> None:
+    assert len(HOSTILE) >= 6
+
+
+# The child reports its own peak memory: RUSAGE_CHILDREN would be the largest of every
+# process this test run ever waited for.
+CHILD = (
+    "import resource, sys\n"
+    "from jumpgate.cli.check import main\n"
+    "code = main(sys.argv[1:])\n"
+    "usage = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "cpu = usage.ru_utime + usage.ru_stime\n"
+    "sys.stderr.write(f'\\nusage {cpu} {usage.ru_maxrss}\\n')\n"
+    "sys.exit(code)\n"
+)
+
+
+@pytest.mark.parametrize("case", HOSTILE, ids=[c.name for c in HOSTILE])
+def test_hostile_case_is_refused_quickly_in_little_memory(case: Case, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    root = copy_example(tmp_path / "repo")
+    apply_edits(root, case)
+    argv = ["--render-check", "--format", "json", "--root", str(root), "--today", TODAY]
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, *argv], capture_output=True, text=True, timeout=60
+    )
+    seconds = time.perf_counter() - start
+    assert done.returncode == 1, done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+    assert case.expect is not None
+    assert any(f["rule"] == case.expect["rule"] for f in json.loads(done.stdout))
+    cpu, peak_kb = done.stderr.rsplit("usage ", 1)[1].split()
+    assert float(cpu) < MAX_SECONDS, f"{case.name}: {float(cpu):.2f} s of CPU"
+    assert seconds < MAX_WALL_SECONDS, f"{case.name}: {seconds:.2f} s"
+    assert int(peak_kb) / 1024 < MAX_MEGABYTES, f"{case.name}: {int(peak_kb) / 1024:.0f} MB"
 
 
 @pytest.mark.parametrize("case", GOOD, ids=[c.name for c in GOOD])

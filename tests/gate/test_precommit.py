@@ -161,3 +161,142 @@ def test_a_warning_shows_on_a_commit_that_passes(scratch: tuple[Path, dict[str, 
         if done.returncode == 0:
             _git(root, "reset", "-q", "--hard", "HEAD~1", env=env)
         _reset(root, env)
+
+
+# --- what the `jumpgate` hook sees of a commit (gate.hooks.staged_gate), with plain git -------
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    root = copy_example(tmp_path / "repo")
+    (root / "docs").mkdir()
+    (root / "docs" / "notes.md").write_text("notes\n")
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
+    assert _git(root, "init", "-q", "-b", "main", env=env).returncode == 0
+    _git(root, "add", "-A", env=env)
+    assert _git(root, "commit", "-q", "--no-verify", "-m", "example", env=env).returncode == 0
+    return root, env
+
+
+def _seen(root: Path) -> tuple[bool, list[tuple[str, int, int, str, str]]]:
+    from jumpgate.gate.hooks import staged_gate
+
+    relevant, findings = staged_gate(root)
+    return relevant, [(f.path, f.line, f.column, f.rule_id, f.message) for f in findings]
+
+
+def test_a_change_outside_the_gated_folders_skips_the_check(
+    repo: tuple[Path, dict[str, str]],
+) -> None:
+    root, env = repo
+    (root / "docs" / "notes.md").write_text("more notes\n")
+    _git(root, "add", "-A", env=env)
+    assert _seen(root) == (False, [])
+
+
+def test_a_staged_deletion_runs_the_check(repo: tuple[Path, dict[str, str]]) -> None:
+    root, env = repo
+    _git(root, "rm", "-q", "accounts/learnaws-identity.yaml", env=env)
+    assert _seen(root) == (True, [])
+
+
+def test_a_deletion_still_on_disk_is_e008(repo: tuple[Path, dict[str, str]]) -> None:
+    """`git rm --cached`: the commit drops the file, but the gate would read it from disk."""
+    root, env = repo
+    _git(root, "rm", "-q", "--cached", "accounts/learnaws-identity.yaml", env=env)
+    relevant, rows = _seen(root)
+    assert relevant
+    assert (
+        "accounts/learnaws-identity.yaml",
+        1,
+        1,
+        "E008",
+        "is deleted in this commit but still on disk, where the gate reads it",
+    ) in rows
+
+
+def test_an_untracked_data_file_is_e008(repo: tuple[Path, dict[str, str]]) -> None:
+    root, env = repo
+    (root / "teams" / "draft.yaml").write_text("team: draft\npeople: {}\n")
+    (root / "teams" / "crm.yaml").write_text(
+        (root / "teams" / "crm.yaml").read_text() + "# edited\n"
+    )
+    _git(root, "add", "teams/crm.yaml", env=env)
+    assert _seen(root) == (
+        True,
+        [
+            (
+                "teams/draft.yaml",
+                1,
+                1,
+                "E008",
+                "is not staged, but the gate reads it: `git add` it or move it away",
+            )
+        ],
+    )
+
+
+def test_a_staged_symlink_is_e006(repo: tuple[Path, dict[str, str]]) -> None:
+    root, env = repo
+    (root / "teams" / "evil.yaml").symlink_to(
+        REPO / "tests" / "corpus" / "files" / "outside-team.yaml"
+    )
+    _git(root, "add", "-A", env=env)
+    assert _seen(root) == (
+        True,
+        [
+            (
+                "teams/evil.yaml",
+                1,
+                1,
+                "E006",
+                "is staged as a symbolic link; jumpgate reads regular files only",
+            )
+        ],
+    )
+
+
+def test_outside_a_git_repository_the_check_always_runs(tmp_path: Path) -> None:
+    assert _seen(tmp_path) == (True, [])
+
+
+def test_a_template_change_skips_the_check_but_a_symlinked_template_is_e006(
+    repo: tuple[Path, dict[str, str]],
+) -> None:
+    """Templates are cfn-lint's (the check never reads them), but cfn-lint's hook never sees a
+    symlink: the `jumpgate` hook refuses it without loading the organization."""
+    root, env = repo
+    template = root / "cloudformation" / "templates" / "target-role.yaml"
+    template.write_text(template.read_text() + "# edited\n")
+    _git(root, "add", "-A", env=env)
+    assert _seen(root) == (False, [])
+    template.unlink()
+    template.symlink_to(REPO / "cloudformation" / "templates" / "target-role.yaml")
+    _git(root, "add", "-A", env=env)
+    assert _seen(root) == (
+        False,
+        [
+            (
+                "cloudformation/templates/target-role.yaml",
+                1,
+                1,
+                "E006",
+                "is staged as a symbolic link; jumpgate reads regular files only",
+            )
+        ],
+    )
+    from jumpgate.cli.check import main as check_main
+
+    cwd = Path.cwd()
+    os.chdir(root)
+    try:
+        assert check_main(["--staged", "--render-check"]) == 1
+    finally:
+        os.chdir(cwd)

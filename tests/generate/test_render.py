@@ -160,7 +160,7 @@ def test_check_reports_stale_missing_and_orphaned_files_without_writing(org: Pat
     before = _tree(org)
     rows = [(f.path, f.line, f.column, f.rule_id, f.message) for f in check(org, _files(org))]
     assert rows == [
-        (f"{PARAMETERS}/crm-dev/jumpgate-role-admin.json", 0, 0, "E602", "is missing"),
+        (f"{PARAMETERS}/crm-dev/jumpgate-role-admin.json", 1, 1, "E602", "is missing"),
         (
             f"{PARAMETERS}/learnaws-identity/jumpgate-user-bob.json",
             4,
@@ -170,8 +170,8 @@ def test_check_reports_stale_missing_and_orphaned_files_without_writing(org: Pat
         ),
         (
             f"{PARAMETERS}/crm-dev/jumpgate-role-old.json",
-            0,
-            0,
+            1,
+            1,
             "E603",
             "no longer rendered from any team file",
         ),

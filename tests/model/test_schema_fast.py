@@ -114,9 +114,17 @@ def test_the_shortcut_never_passes_a_mutation_jsonschema_rejects() -> None:
     assert rejected > 500  # the mutations really do reach the schemas' constraints
 
 
+# E101 cases found by the cross-file rules, not by a schema (a date with no next day)
+NOT_SCHEMA_CASES = {"expiry-on-the-last-date"}
+
+
 @pytest.mark.parametrize(
     "case",
-    [c for c in load_cases("bad.yaml") if c.expect and c.expect["rule"] == "E101"],
+    [
+        c
+        for c in load_cases("bad.yaml")
+        if c.expect and c.expect["rule"] == "E101" and c.name not in NOT_SCHEMA_CASES
+    ],
     ids=lambda c: c.name,
 )
 def test_the_shortcut_rejects_every_schema_case_of_the_corpus(tmp_path: Path, case: Any) -> None:

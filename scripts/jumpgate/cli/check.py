@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     # E0xx/E1xx: a data file was left out of the model; access rules would judge a partial one
     complete = not any(f.rule_id[1] in "01" for f in result.findings)
     checked = run_checks(result.org, result.expansion, day, with_access_rules=complete)
-    findings = [*result.findings, *checked.findings]
+    findings = [*result.findings, *checked.findings, *getattr(args, "staged_findings", [])]
     if args.render_check and result.ok:
         findings += render_check(args.root, rendered_files(result.org, result.expansion))
     findings = sort_findings(findings)
@@ -46,8 +46,28 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m jumpgate.cli.check`: the pre-commit hook's entry point."""
-    return run_alone("jumpgate check", HELP, add_arguments, run, argv)
+    """`python -m jumpgate.cli.check`: the pre-commit hook's entry point (with `--staged`)."""
+    return run_alone("jumpgate check", HELP, _hook_arguments, _hook_run, argv)
+
+
+def _hook_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--staged",
+        action="store_true",
+        help="as a pre-commit hook: run only when the index changes what the gate checks",
+    )
+    add_arguments(parser)
+
+
+def _hook_run(args: argparse.Namespace) -> int:
+    if args.staged:
+        from jumpgate.gate.hooks import staged_gate
+
+        relevant, args.staged_findings = staged_gate(args.root)
+        if not relevant:  # nothing the check reads; only what git alone tells, if anything
+            report(sort_findings(args.staged_findings), args.format, quiet_ok=True)
+            return 1 if args.staged_findings else 0
+    return run(args)
 
 
 if __name__ == "__main__":

@@ -29,9 +29,26 @@ _RULES = [
     Rule("E003", "duplicate key", "remove or rename one of the duplicate keys"),
     Rule("E004", "empty file", "add the file's content, or delete the file"),
     Rule("E005", "file too large", "data files are small; split or trim the file"),
+    Rule(
+        "E006",
+        "not a regular file",
+        "replace the symbolic link, device or folder with a regular file in the repository",
+    ),
+    Rule("E007", "YAML feature not allowed", "write plain text keys and values, without tags"),
+    Rule(
+        "E008",
+        "working tree differs from the commit",
+        "the gate checks the files on disk: stage the file (`git add`/`git rm`) or move it away",
+    ),
     # E1xx: one file against its schema
     Rule("E101", "schema violation", "see schemas/ for the allowed shape of this file"),
     Rule("E102", "file name does not match its content", "rename the file after its name"),
+    Rule(
+        "E103",
+        "file name is not a valid name",
+        "rename the file: lowercase ASCII letters, digits and hyphens, starting with a letter "
+        "or digit",
+    ),
     # E2xx: references across files
     Rule("E201", "duplicate account id", "each AWS account id appears in one account file"),
     Rule("E202", "names differ only by case", "IAM names are case-insensitive: rename one"),
@@ -69,6 +86,16 @@ _RULES = [
         "W217",
         "grant already covered by another grant",
         "remove this grant (or narrow the other one): it only adds an IAM group",
+    ),
+    Rule(
+        "E218",
+        "two declarations make the same generated name",
+        "rename one of them: each role, group, user, stack and parameter file has one source",
+    ),
+    Rule(
+        "E219",
+        "name reserved for jumpgate's own infrastructure",
+        "rename it: the deployer, pipeline and baseline resources use this name",
     ),
     # E3xx: IAM naming and per-principal limits
     Rule(
@@ -125,6 +152,12 @@ _RULES = [
         "remove the grant, or list the person in the rule's `except`",
     ),
     Rule("E456", "duplicate access rule id", "give each rule of org/access-rules.yaml its own id"),
+    Rule(
+        "E406",
+        "level would replace the environment's permissions boundary",
+        "remove the level's `permissions_boundary` (the environment's applies), or change the "
+        "environment's",
+    ),
     # E5xx: AWS and CloudFormation quotas
     Rule("E501", "parameter value too large", "split the grant over several groups"),
     Rule("E502", "policy too large", "split the grant or the policy"),

@@ -10,6 +10,10 @@
   every parameter present and known, types, AllowedPattern, AllowedValues, MinValue/MaxValue,
   MinLength/MaxLength. That skips cfn-lint's one-second start-up on every team edit;
   `JUMPGATE_CFN_LINT=always` runs cfn-lint for parameter changes too.
+
+`staged_gate` is how the `jumpgate` hook (`python -m jumpgate.cli.check --staged`) sees a
+commit: pre-commit passes no deleted files and skips symlinks (not of its `file` type), so the
+hook runs on every commit and asks git itself whether anything it checks changed.
 """
 
 from __future__ import annotations
@@ -17,18 +21,81 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from jumpgate.core.findings import Finding, format_text, sort_findings
+from jumpgate.core.readfile import UnsafeFile, read_capped
 from jumpgate.core.rules import hint_of
 
 TEMPLATES = "cloudformation/templates/"
 PIPELINE_TEMPLATES = "cloudformation/pipeline/"  # no parameter files: linted on their own
 PARAMETERS = "cloudformation/parameters/"
 MANIFEST = "cloudformation/manifest.json"
+# What the `jumpgate` hook reads: a staged change here (added, copied, deleted, modified,
+# renamed or retyped, symlinks and submodules included) runs the whole check.
+CHECKED = re.compile(
+    r"^(org/|accounts/|teams/|schemas/|analyze/|cloudformation/(parameters/|manifest\.json$)"
+    r"|scripts/jumpgate/|\.pre-commit-config\.yaml$)"
+)
+# Where a symlink, a submodule or a file the commit does not hold is refused, templates
+# included (the cfn-lint hook never sees a symlinked template: it is not of type `file`).
+GATED = re.compile(r"^(org/|accounts/|teams/|schemas/|analyze/|cloudformation/)")
+GATED_FOLDERS = ("org", "accounts", "teams", "schemas", "analyze", "cloudformation")
+# Templates, parameter files, schemas and the manifest are small; generous, never unbounded.
+MAX_FILE_BYTES = 4 * 1024 * 1024
+_LINK_MODES = {"120000": "a symbolic link", "160000": "a submodule (gitlink)"}
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, check=False, timeout=60
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def staged_gate(root: Path) -> tuple[bool, list[Finding]]:
+    """Whether the index changes anything the whole check reads, and what git alone can tell:
+    staged symlinks and submodules (E006), and files where the working tree, which the gate
+    reads, is not what the commit will hold (E008): a staged deletion still on disk, an
+    untracked file in a data folder. Outside a git repository: (True, []) — always check."""
+    raw = _git(root, "diff", "--cached", "--raw", "-z", "--no-renames", "--diff-filter=ACDMRT")
+    if raw is None:
+        return True, []
+    fields = raw.split("\0")
+    changes = []  # (status, new mode, path)
+    for meta, rel in zip(fields[0::2], fields[1::2], strict=False):
+        parts = meta.split()
+        if len(parts) == 5:
+            changes.append((parts[4][0], parts[1], rel))
+    gated = [c for c in changes if GATED.match(c[2]) or CHECKED.match(c[2])]
+    if not gated:
+        return False, []
+    out = []
+    for status, mode, rel in gated:
+        if mode in _LINK_MODES:
+            message = f"is staged as {_LINK_MODES[mode]}; jumpgate reads regular files only"
+            out.append(_finding(rel, 1, 1, "E006", message))
+        elif status == "D" and os.path.lexists(root / rel):
+            message = "is deleted in this commit but still on disk, where the gate reads it"
+            out.append(_finding(rel, 1, 1, "E008", message))
+    untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z", "--", *GATED_FOLDERS)
+    for rel in (untracked or "").split("\0"):
+        if rel:
+            message = "is not staged, but the gate reads it: `git add` it or move it away"
+            out.append(_finding(rel, 1, 1, "E008", message))
+    return any(CHECKED.match(c[2]) for c in gated), out
+
+
+def _read_text(root: Path, rel: str) -> str:
+    """A repository file as text: a regular file (never through a symlink), size-capped."""
+    return read_capped(root / rel, MAX_FILE_BYTES).decode("utf-8")
 
 
 def _finding(path: str, line: int, column: int, rule: str, message: str) -> Finding:
@@ -48,9 +115,12 @@ def check_syntax(root: Path, files: Sequence[str]) -> list[Finding]:
     out: list[Finding] = []
     for rel in files:
         try:
-            text = (root / rel).read_text(encoding="utf-8")
+            text = _read_text(root, rel)
+        except UnsafeFile as err:
+            out.append(_finding(rel, 1, 1, "E005" if err.too_large else "E006", err.reason))
+            continue
         except (OSError, UnicodeDecodeError) as err:
-            out.append(_finding(rel, 0, 0, "E001", f"cannot be read: {err}"))
+            out.append(_finding(rel, 1, 1, "E001", f"cannot be read: {err}"))
             continue
         if rel.endswith(".json"):
             try:
@@ -58,7 +128,7 @@ def check_syntax(root: Path, files: Sequence[str]) -> list[Finding]:
             except json.JSONDecodeError as err:
                 out.append(_finding(rel, err.lineno, err.colno, "E741", err.msg))
             except ValueError as err:
-                out.append(_finding(rel, 0, 0, "E003", str(err)))
+                out.append(_finding(rel, 1, 1, "E003", str(err)))
             continue
         from ruamel.yaml import YAML  # imported only when there is YAML to read
         from ruamel.yaml.constructor import DuplicateKeyError
@@ -70,21 +140,21 @@ def check_syntax(root: Path, files: Sequence[str]) -> list[Finding]:
             yaml.load(text)
         except DuplicateKeyError as err:
             mark = err.problem_mark
-            line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             out.append(_finding(rel, line, col, "E003", (err.problem or "duplicate key").strip()))
         except MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
-            line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             problem = (err.problem or err.context or "invalid YAML").strip()
             out.append(_finding(rel, line, col, "E002", problem))
         except YAMLError as err:
-            out.append(_finding(rel, 0, 0, "E002", str(err).splitlines()[0]))
+            out.append(_finding(rel, 1, 1, "E002", str(err).splitlines()[0]))
     return out
 
 
 def _manifest_stacks(root: Path) -> list[dict[str, Any]]:
     try:
-        stacks = json.loads((root / MANIFEST).read_text(encoding="utf-8"))["stacks"]
+        stacks = json.loads(_read_text(root, MANIFEST))["stacks"]
     except (OSError, ValueError, KeyError, TypeError):
         return []
     return [s for s in stacks if isinstance(s, dict)]
@@ -102,7 +172,10 @@ def _template_parameters(root: Path, template: str) -> dict[str, Any]:
         return None  # !Ref, !Sub...: Parameters never need them
 
     TemplateLoader.add_multi_constructor("!", any_tag)
-    data = yaml.load((root / template).read_text(encoding="utf-8"), Loader=TemplateLoader)
+    try:
+        data = yaml.load(_read_text(root, template), Loader=TemplateLoader)
+    except (OSError, ValueError, yaml.YAMLError):
+        return {}  # unreadable: the syntax hook and cfn-lint report the template itself
     params = data.get("Parameters", {}) if isinstance(data, dict) else {}
     return {str(k): dict(v) for k, v in params.items() if isinstance(v, dict)}
 
@@ -148,9 +221,12 @@ def check_parameter_files(root: Path, files: Sequence[str]) -> list[Finding]:
             declared[template] = _template_parameters(root, template)
         spec = declared[template]
         try:
-            params = json.loads((root / rel).read_text(encoding="utf-8"))["Parameters"]
+            params = json.loads(_read_text(root, rel))["Parameters"]
+        except UnsafeFile as err:
+            out.append(_finding(rel, 1, 1, "E005" if err.too_large else "E006", err.reason))
+            continue
         except (OSError, ValueError, KeyError, TypeError) as err:
-            out.append(_finding(rel, 0, 0, "E740", f"not a template-configuration file: {err}"))
+            out.append(_finding(rel, 1, 1, "E740", f"not a template-configuration file: {err}"))
             continue
         problems = [f"{n}: missing (parameter files hold every parameter)" for n in spec]
         problems = [p for p, n in zip(problems, spec, strict=True) if n not in params]
@@ -161,8 +237,16 @@ def check_parameter_files(root: Path, files: Sequence[str]) -> list[Finding]:
                     problems.append(f"{name}: values are strings in this format")
                 else:
                     problems += _value_problems(name, spec[name], value)
-        out += [_finding(rel, 0, 0, "E740", p) for p in problems]
+        text = _read_text(root, rel)
+        for problem in problems:  # at the parameter's line when the file names it
+            line = _line_of(text, f'"{problem.split(":")[0]}"')
+            out.append(_finding(rel, line, 1 if line == 1 else 5, "E740", problem))
     return out
+
+
+def _line_of(text: str, needle: str) -> int:
+    offset = text.find(needle)
+    return 1 if offset < 0 else text.count("\n", 0, offset) + 1
 
 
 def run_cfn_lint(root: Path, templates: Sequence[str], region: str) -> tuple[list[str], bool]:
@@ -177,7 +261,12 @@ def run_cfn_lint(root: Path, templates: Sequence[str], region: str) -> tuple[lis
     lines: list[str] = []
     failed = False
     for template in templates:
-        body = (root / template).read_text(encoding="utf-8")
+        try:
+            body = _read_text(root, template)
+        except (OSError, UnicodeDecodeError) as err:
+            lines.append(f"{template}:1:1: E006 cannot be linted: {err}")
+            failed = True
+            continue
         sets = []
         try:
             parsed = load_template(body)
@@ -202,7 +291,7 @@ def run_cfn_lint(root: Path, templates: Sequence[str], region: str) -> tuple[lis
 
 def _region(root: Path) -> str:
     try:
-        return str(json.loads((root / MANIFEST).read_text(encoding="utf-8"))["region"])
+        return str(json.loads(_read_text(root, MANIFEST))["region"])
     except (OSError, ValueError, KeyError, TypeError):
         return "us-east-1"
 

@@ -65,6 +65,22 @@ def stack_slug(name: str) -> str:
     return _NOT_IN_STACK_NAMES.sub("-", name)
 
 
+def group_stack_name(org: Organization, group: str) -> str:
+    return stack_slug(f"{org.prefix}-group-{group.removeprefix(org.prefix + '-')}")
+
+
+def user_stack_name(org: Organization, username: str) -> str:
+    return stack_slug(f"{org.prefix}-user-{username}")
+
+
+def role_stack_name(org: Organization, role: str) -> str:
+    return stack_slug(f"{org.prefix}-role-{role.removeprefix(org.prefix + '-')}")
+
+
+def baseline_stack_name(org: Organization) -> str:
+    return f"{org.prefix}-baseline"
+
+
 def make_role(org: Organization, account: Account, level: Level) -> Role:
     env = org.environments[account.environment]
     session = env.max_session_seconds
@@ -79,7 +95,10 @@ def make_role(org: Organization, account: Account, level: Level) -> Role:
         mfa_max_age_seconds=env.mfa_max_age_seconds,
         require_session_name=env.require_session_name,
         require_source_identity=env.require_source_identity,
-        permissions_boundary=level.permissions_boundary or env.permissions_boundary,
+        # The environment's boundary always applies: a level (a team's permission set above all)
+        # may not lift it. IAM takes one boundary per role, so a level's own is used only where
+        # the environment has none (E406 reports a level that would replace one).
+        permissions_boundary=env.permissions_boundary or level.permissions_boundary,
     )
 
 
@@ -117,7 +136,7 @@ def expand(org: Organization) -> Expansion:
             members = tuple(m for m in grant_members(team, grant) if m in team.people)
             try:
                 expires_at = expiry_instant(grant.expires) if grant.expires else None
-            except ValueError:  # not a calendar date (2026-02-30): E101, never rendered
+            except (ValueError, OverflowError):  # 2026-02-30, 9999-12-31: E101, not rendered
                 expires_at = None
             out.groups[name] = Group(name, grant, members, tuple(roles), expires_at)
             for member in members:
@@ -136,7 +155,7 @@ def _stacks(org: Organization, out: Expansion) -> list[Stack]:
     if identity is None:
         return stacks
     common_tags = {f"{org.prefix}:managed-by": "jumpgate", f"{org.prefix}:organization": org.name}
-    baseline = f"{org.prefix}-baseline"
+    baseline = baseline_stack_name(org)
 
     def identity_stack(
         name: str,
@@ -173,7 +192,7 @@ def _stacks(org: Organization, out: Expansion) -> list[Stack]:
     group_stack = {}
     for name in sorted(out.groups):
         group = out.groups[name]
-        stack_name = stack_slug(f"{org.prefix}-group-{name.removeprefix(org.prefix + '-')}")
+        stack_name = group_stack_name(org, name)
         group_stack[name] = stack_name
         tags = {f"{org.prefix}:team": group.grant.team}
         if group.grant.expires:
@@ -199,7 +218,7 @@ def _stacks(org: Organization, out: Expansion) -> list[Stack]:
         groups = [everyone_group(org), *sorted(user.groups)]
         stacks.append(
             identity_stack(
-                stack_slug(f"{org.prefix}-user-{username}"),
+                user_stack_name(org, username),
                 "identity-user.yaml",
                 {
                     "UserName": username,
@@ -223,7 +242,7 @@ def _stacks(org: Organization, out: Expansion) -> list[Stack]:
         level = role.level
         by_stage[env.stage].append(
             Stack(
-                name=stack_slug(f"{org.prefix}-role-{role.name.removeprefix(org.prefix + '-')}"),
+                name=role_stack_name(org, role.name),
                 stage=env.stage,
                 account=account.name,
                 account_id=account.id,

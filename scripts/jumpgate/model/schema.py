@@ -133,7 +133,9 @@ def _describe(error: ValidationError) -> str:
         hint = " (quote it)" if expected == "string" and isinstance(error.instance, int) else ""
         return f"{where}: expected {expected}, got {got}{hint}"
     if validator == "pattern":
-        return f"{where}: {error.instance!r} does not match {str(error.validator_value)!r}"
+        # `$(?!\n)`: Python's `$` also matches before a final newline; shown as plain `$`
+        pattern = str(error.validator_value).removesuffix("(?!\\n)")
+        return f"{where}: {error.instance!r} does not match {pattern!r}"
     if (
         validator in ("oneOf", "anyOf")
         and error.validator_value

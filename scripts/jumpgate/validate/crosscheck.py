@@ -10,13 +10,13 @@ from collections import defaultdict
 
 from jumpgate.core.findings import Finding
 from jumpgate.core.limits import limit, policy_chars
-from jumpgate.generate.expand import everyone_group, find_level, grant_accounts, stack_slug
+from jumpgate.generate.expand import everyone_group, find_level, grant_accounts, user_stack_name
 from jumpgate.generate.expansion import Expansion, Group
 from jumpgate.generate.policies import group_parameters, group_policy, trust_policy
 from jumpgate.model.organization import IDENTITY, Grant, Level, Organization, Person
 from jumpgate.validate.quotas import check_quotas
 
-IAM_NAME = re.compile(r"[\w+=,.@-]+")
+IAM_NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)  # IAM names are ASCII
 TAG_VALUE = re.compile(r"[\w\s.:/=+\-@]*")
 
 
@@ -164,7 +164,7 @@ def _check_people(org: Organization) -> list[Finding]:
             seen = first.get(person.username)
             if seen is None:
                 first[person.username] = (person.name, person.email, team_name)
-                stack = stack_slug(f"{org.prefix}-user-{person.username}")
+                stack = user_stack_name(org, person.username)
                 twin = stacks.setdefault(stack, person.username)
                 if twin != person.username:  # j.doe and j_doe: one stack, one file
                     out.append(
@@ -220,7 +220,13 @@ def _check_grant_rules(
                 )
             )
         else:
-            if expires < today:
+            if expires == dt.date.max:  # IAM gets the next day's first instant: there is none
+                out.append(
+                    src.finding(
+                        "E101", f"expires: {grant.expires!r} has no next day", sub=("expires",)
+                    )
+                )
+            elif expires < today:
                 out.append(src.finding("W403", f"expired on {grant.expires}", sub=("expires",)))
     accounts = grant_accounts(org, grant)
     if not accounts and all(a in org.accounts for a in grant.accounts):
@@ -282,8 +288,22 @@ def check_expansion(org: Organization, exp: Expansion) -> list[Finding]:
             )
         out += _check_group_size(group, path)
     identity_id = exp.identity.id if exp.identity else "000000000000"
+    lifted: set[tuple[int, str]] = set()
     for role in exp.roles.values():
         src = role.level.source
+        env = org.environments[org.accounts[role.account].environment]
+        own = role.level.permissions_boundary
+        lifts = own and env.permissions_boundary and own != env.permissions_boundary
+        if lifts and (id(role.level), env.name) not in lifted:  # once per level and environment
+            lifted.add((id(role.level), env.name))
+            out.append(
+                src.finding(
+                    "E406",
+                    f"{env.name} has permissions boundary {env.permissions_boundary}; a "
+                    "role has one boundary, and a level may not replace the environment's",
+                    sub=("permissions_boundary",),
+                )
+            )
         if len(role.name) > limit("role_name_chars"):
             out.append(
                 src.finding(
@@ -358,21 +378,6 @@ def _check_group_size(group: Group, path: str) -> list[Finding]:
                 f"{name} is {value:,} bytes, over {limit('cfn_parameter_value_bytes'):,}; {split}",
             )
         )
-    return out
-
-
-def find_duplicate_groups(org: Organization) -> list[Finding]:
-    from jumpgate.generate.expand import group_name
-
-    out: list[Finding] = []
-    seen: dict[str, str] = {}
-    for team_name in sorted(org.teams):
-        for grant in org.teams[team_name].grants:
-            name = group_name(org, grant)
-            where = f"{grant.source.doc.path} access[{grant.index}]"
-            first = seen.setdefault(name.lower(), where)
-            if first != where:
-                out.append(grant.source.finding("E212", f"group {name!r} is also made by {first}"))
     return out
 
 

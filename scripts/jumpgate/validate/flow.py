@@ -12,7 +12,8 @@ from jumpgate.generate.expansion import Expansion
 from jumpgate.model.organization import Organization, load_organization
 from jumpgate.model.password_policy import check as check_password_policy
 from jumpgate.model.reader import DataFiles
-from jumpgate.validate.crosscheck import check_expansion, check_references, find_duplicate_groups
+from jumpgate.validate.crosscheck import check_expansion, check_references
+from jumpgate.validate.names import check_names
 from jumpgate.validate.redundant import find_redundant_grants
 
 
@@ -34,11 +35,11 @@ def validate(root: Path, today: dt.date | None = None, *, cache_root: Path | Non
     org, findings = load_organization(root, files.load)
     files.save()
     findings += check_references(org, today)
-    findings += find_duplicate_groups(org)
     findings += check_password_policy(root)
     # Expansion skips whatever did not resolve, so quota and size rules still report
     # alongside reference errors; commands refuse to render while any error remains.
     expansion = expand(org)
     findings += check_expansion(org, expansion)
+    findings += check_names(org, expansion)
     findings += find_redundant_grants(expansion)
     return Result(org, expansion, sort_findings(findings))

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from jumpgate.core.cachefile import CACHE_DIR, write_atomic
 from jumpgate.core.findings import Finding
+from jumpgate.core.readfile import MAX_DATA_FILE_BYTES, read_capped
 
 FILE_NAME = "result.marshal"
 INPUT_FOLDERS = ("org", "accounts", "teams")
@@ -72,15 +73,14 @@ def input_key(root: Path, today: dt.date) -> str:
             continue
         for entry in entries:
             name = f"\0{folder}/{entry.name}".encode()
-            if entry.is_file():
-                try:
-                    with open(entry.path, "rb") as handle:
-                        data = handle.read()
+            if entry.is_file(follow_symlinks=False):
+                try:  # as the loader reads it: no symlink, no device, at most the cap
+                    data = read_capped(entry.path, MAX_DATA_FILE_BYTES)
                 except OSError:
                     data = b"\0unreadable"
                 digest.update(name + b"\0" + str(len(data)).encode() + b"\0" + data)
             else:
-                digest.update(name + b"\0not a file")
+                digest.update(name + b"\0not a file" + str(entry.is_symlink()).encode())
     return digest.hexdigest()
 
 
