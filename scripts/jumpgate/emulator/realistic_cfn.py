@@ -38,19 +38,18 @@ _change_sets: dict[str, tuple[float, str, str]] = {}
 
 
 def _settle(backend: Any) -> None:
+    """Settle this backend's (account's) due operations; other accounts' wait for theirs."""
     now = time.monotonic()
     for stack_id, (ready, final) in list(_stacks.items()):
-        if ready <= now:
+        stack = backend.stacks.get(stack_id) or backend.deleted_stacks.get(stack_id)
+        if ready <= now and stack is not None:
             _stacks.pop(stack_id, None)
-            stack = backend.stacks.get(stack_id) or backend.deleted_stacks.get(stack_id)
-            if stack is not None:
-                stack.status = final
+            stack.status = final
     for cs_id, (ready, status, execution) in list(_change_sets.items()):
-        if ready <= now:
+        change_set = backend.change_sets.get(cs_id)
+        if ready <= now and change_set is not None:
             _change_sets.pop(cs_id, None)
-            change_set = backend.change_sets.get(cs_id)
-            if change_set is not None:
-                change_set.status, change_set.execution_status = status, execution
+            change_set.status, change_set.execution_status = status, execution
 
 
 def _types(template: dict[str, Any]) -> list[str]:
