@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from jumpgate.cli.target import add_deploy_arguments, resolve_target
 from jumpgate.deploy.clients import Target, TargetError
-from jumpgate.deploy.engine import Engine, Options, StageResult
+from jumpgate.deploy.engine import WORKERS, Engine, Options, StageResult
+from jumpgate.deploy.pacing import PER_ACCOUNT
 from jumpgate.deploy.report import Reporter, emit
 from jumpgate.deploy.stack import load_manifest
 from jumpgate.generate.manifest import ManifestError
@@ -35,9 +38,33 @@ def make_engine(args: argparse.Namespace, *, plan: bool) -> tuple[Engine, Target
         plan=plan,
         allow_mass_removal=getattr(args, "allow_mass_removal", False),
         max_people_removed=getattr(args, "max_people_removed", 3),
-        workers=getattr(args, "workers", 8),
+        workers=getattr(args, "workers", WORKERS),
+        per_account=getattr(args, "per_account", PER_ACCOUNT),
     )
     return Engine(Path(args.root), target, options, Reporter(args.format)), target
+
+
+@contextmanager
+def stop_on_signals(engine: Engine) -> Iterator[None]:
+    """SIGINT/SIGTERM: the engine stops submitting and finishes what is in flight; a second
+    signal has its default effect (exits at once)."""
+
+    def handler(signum: int, _frame: object) -> None:
+        engine.request_stop(signal.Signals(signum).name)
+        signal.signal(signum, previous[signal.Signals(signum)])
+
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        for sig in previous:
+            signal.signal(sig, handler)
+    except ValueError:  # not the main thread (a library caller): no handlers
+        yield
+        return
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def run_stages(
@@ -63,19 +90,25 @@ def run_stages(
         return 2
     results: list[StageResult] = []
     stopped = ""
-    for stage in stages:
-        if stage == approval_before and approve is not None and not approve():
-            stopped = (
-                f"manual approval not given; not run: {', '.join(stages[stages.index(stage) :])}"
-            )
-            break
-        outcome = engine.run_stage(stage)
-        results.append(outcome)
-        if not outcome.ok:
-            later = stages[stages.index(stage) + 1 :]
-            if later:
-                stopped = f"stage {stage} failed; not run: {', '.join(later)}"
-            break
+    with stop_on_signals(engine):
+        for stage in stages:
+            if stage == approval_before and approve is not None and not approve():
+                stopped = (
+                    "manual approval not given; not run: "
+                    f"{', '.join(stages[stages.index(stage) :])}"
+                )
+                break
+            outcome = engine.run_stage(stage)
+            results.append(outcome)
+            if not outcome.ok:
+                later = stages[stages.index(stage) + 1 :]
+                if engine.stopping:
+                    stopped = f"interrupted by {engine.stopped_by}" + (
+                        f"; not run: {', '.join(later)}" if later else ""
+                    )
+                elif later:
+                    stopped = f"stage {stage} failed; not run: {', '.join(later)}"
+                break
     emit(
         results,
         args.format,
@@ -84,9 +117,13 @@ def run_stages(
             "stacks_touched": sum(r.touched for stage in results for r in stage.results),
             "cloudformation_write_calls": target.cfn_writes(),
             "cloudformation_read_calls": target.cfn_reads(),
+            "throttled_calls": sum(target.throttles.values()),
+            "retried_errors": sum(target.retried.values()),
         },
         stopped,
     )
+    if engine.stopping:
+        return 128 + int(signal.Signals[engine.stopped_by])  # 130 for SIGINT, 143 for SIGTERM
     return 0 if all(r.ok for r in results) and not stopped else 1
 
 

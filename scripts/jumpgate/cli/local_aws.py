@@ -17,6 +17,19 @@ HELP = "start, stop or show the local AWS emulator and create the organization's
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=("up", "down", "status"))
     parser.add_argument("--role-name", default=DEFAULT_ROLE, help="bootstrap role to create")
+    parser.add_argument(
+        "--realistic",
+        action="store_true",
+        help="AWS's timing, request rates, IAM propagation, credential lifetimes and transient "
+        "faults (docs/facts.md); without it they are off",
+    )
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        metavar="F",
+        help="with --realistic: durations × F and rates ÷ F (0.05: 20 times faster than AWS)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,7 +45,10 @@ def run(args: argparse.Namespace) -> int:
             return 1
         print(f"local AWS: running, pid {server.pid}, endpoint {server.endpoint}")
         return 0
-    server, started = control.up(args.root)
+    if not 0 < args.time_scale <= 1:
+        print("jumpgate: error: --time-scale must be in (0, 1]", file=sys.stderr)
+        return 2
+    server, started = control.up(args.root, realistic=args.realistic, time_scale=args.time_scale)
     result = validate(args.root)
     org = result.org
     accounts = {a.name: a.id for a in org.accounts.values()}
@@ -47,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
         f"local AWS {'started' if started else 'already running'}: {server.endpoint} "
         f"(pid {server.pid}); {len(accounts)} accounts ({len(new)} new), bootstrap role "
         f"{args.role_name}"
+        + (f"; realistic mode, time scale {args.time_scale:g}" if args.realistic else "")
     )
     print(server.endpoint)
     return 0

@@ -12,8 +12,9 @@ import boto3
 
 from jumpgate.core.aws import DEFAULT_ROLE
 from jumpgate.deploy.clients import Target, TargetError
-from jumpgate.deploy.engine import MAX_PEOPLE_REMOVED
-from jumpgate.emulator.control import running_endpoint
+from jumpgate.deploy.engine import MAX_PEOPLE_REMOVED, WORKERS
+from jumpgate.deploy.pacing import PER_ACCOUNT
+from jumpgate.emulator.control import realistic_state, running_endpoint
 
 
 def aws_credentials_configured() -> bool:
@@ -44,7 +45,13 @@ def resolve_target(
         endpoint = local_endpoint(root)
         if endpoint is None:
             raise TargetError("the local emulator is not running: run `jumpgate local-aws up`")
-        return Target("local", region, role_name, endpoint)
+        try:  # realistic mode compresses time: the engine's waits follow
+            settings = realistic_state(endpoint).get("settings") or {}
+        except (OSError, ValueError):
+            settings = {}
+        return Target(
+            "local", region, role_name, endpoint, time_scale=settings.get("time_scale", 1.0)
+        )
     return Target("aws", region, role_name)
 
 
@@ -73,4 +80,12 @@ def add_deploy_arguments(parser: argparse.ArgumentParser) -> None:
         f"{MAX_PEOPLE_REMOVED}) in one run",
     )
     parser.add_argument("--max-people-removed", type=int, default=MAX_PEOPLE_REMOVED)
-    parser.add_argument("--workers", type=int, default=8, help="parallel stack operations")
+    parser.add_argument(
+        "--workers", type=int, default=WORKERS, help="stack operations at once, in all accounts"
+    )
+    parser.add_argument(
+        "--per-account",
+        type=int,
+        default=PER_ACCOUNT,
+        help="stack operations at once in one account (halved while it is throttled)",
+    )

@@ -1,17 +1,22 @@
-"""AWS clients for one run: a target (local emulator or real AWS), one session per account
-reached by assuming the bootstrap role, adaptive retries, and a count of every API call.
+"""AWS clients for one run: a target (local emulator or real AWS), credentials per account
+reached by assuming the bootstrap role and re-assumed before they expire, adaptive retries, a
+count of every API call, and each account's throttled calls (the engine paces on them).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.credentials import RefreshableCredentials
+from botocore.exceptions import ClientError
 
 from jumpgate.core.aws import DEFAULT_ROLE, LOCAL_KEY
 
@@ -29,8 +34,43 @@ CFN_WRITES = frozenset(
 )
 
 
+# Error codes botocore's retry modes count as throttling (botocore/retries/standard.py).
+THROTTLE_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "SlowDown",
+    }
+)
+# A role is assumable seconds after its creation, rarely a minute (IAM eventual consistency,
+# docs/facts.md): AccessDenied from AssumeRole is retried this long before it is an error.
+PROPAGATION_RETRY_SECONDS = (2.0, 4.0, 8.0, 16.0, 32.0)
+
+
 class TargetError(Exception):
     """The target cannot be reached or chosen (exit 2)."""
+
+
+class AssumedRoleCredentials(RefreshableCredentials):  # type: ignore[misc]
+    """Credentials that re-assume their role before they expire.
+
+    botocore refreshes 15 min (advisory) and 10 min (mandatory) before expiry, fitted to 1 h
+    sessions; the windows here are the same fractions of each session's own lifetime (a
+    quarter, a sixth), so shorter sessions (the emulator's realistic mode) refresh in time too.
+    """
+
+    def _set_from_data(self, data: dict[str, Any]) -> None:
+        super()._set_from_data(data)
+        self.fit_windows()
+
+    def fit_windows(self) -> None:
+        lifetime = (self._expiry_time - datetime.now(UTC)).total_seconds()
+        self._advisory_refresh_timeout = max(lifetime, 0.0) / 4
+        self._mandatory_refresh_timeout = max(lifetime, 0.0) / 6
 
 
 @dataclass
@@ -40,12 +80,19 @@ class Target:
     role_name: str = DEFAULT_ROLE
     endpoint: str | None = None
     max_attempts: int = 10
+    # Emulator seconds per real second (realistic mode, emulator/realistic.py); the engine's
+    # own waits are scaled by it. 1.0 against AWS.
+    time_scale: float = 1.0
     calls: Counter[str] = field(default_factory=Counter)
+    throttles: Counter[str] = field(default_factory=Counter)  # account id → throttled calls
+    retried: Counter[str] = field(default_factory=Counter)  # error code → retryable errors
+    # Called with the account id of every throttled call (the engine's per-account pacing).
+    on_throttle: Callable[[str], None] | None = None
     # Called with every new client (tests use it to inject faults through botocore events).
     client_hooks: list[Callable[[Any], None]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _create_lock: threading.Lock = field(default_factory=threading.Lock)
-    _creds: dict[str, dict[str, str]] = field(default_factory=dict)
+    _creds: dict[str, AssumedRoleCredentials] = field(default_factory=dict)
     _clients: dict[str, Any] = field(default_factory=dict)
     _sts: Any = None
     _base: boto3.Session | None = None
@@ -79,37 +126,88 @@ class Target:
 
         return count
 
-    def _client(self, service: str, creds: dict[str, str] | None = None) -> Any:
+    def _watch(self, account_id: str) -> Callable[..., None]:
+        """Count retryable errors, and report throttling to the engine, per account."""
+
+        def needs_retry(response: Any = None, **_: Any) -> None:
+            if not response:
+                return
+            http, parsed = response
+            code = (parsed or {}).get("Error", {}).get("Code", "")
+            status = getattr(http, "status_code", 200)
+            if code in THROTTLE_CODES:
+                with self._lock:
+                    self.throttles[account_id] += 1
+                    self.retried[code] += 1
+                if self.on_throttle is not None:
+                    self.on_throttle(account_id)
+            elif status >= 500:
+                with self._lock:
+                    self.retried[code or str(status)] += 1
+
+        return needs_retry
+
+    def _client(
+        self, service: str, creds: AssumedRoleCredentials | None = None, account_id: str = ""
+    ) -> Any:
         """A client from the one base session (a new boto3 Session re-reads every model)."""
         keys = {}
         if creds is not None:
+            frozen = creds.get_frozen_credentials()
             keys = {
-                "aws_access_key_id": creds["AccessKeyId"],
-                "aws_secret_access_key": creds["SecretAccessKey"],
-                "aws_session_token": creds["SessionToken"],
+                "aws_access_key_id": frozen.access_key,
+                "aws_secret_access_key": frozen.secret_key,
+                "aws_session_token": frozen.token,
             }
         with self._create_lock:  # creating clients from one session is not thread-safe
             client = self._base_session().client(
                 service, endpoint_url=self.endpoint, config=self.config, **keys
             )
+        if creds is not None:
+            # Sign with the refreshing credentials, not the snapshot the client was made with
+            # (boto3 takes only static keys; the signer is what reads them, on every request).
+            client._request_signer._credentials = creds
         client.meta.events.register(f"before-call.{service}", self._count(service))
+        client.meta.events.register(f"needs-retry.{service}", self._watch(account_id or "base"))
         for hook in self.client_hooks:
             hook(client)
         return client
 
-    def credentials(self, account_id: str) -> dict[str, str]:
-        """Credentials in `account_id`, through the bootstrap role (cached for the run)."""
-        with self._lock:
-            cached = self._creds.get(account_id)
-        if cached is not None:
-            return cached
+    def _assume(self, account_id: str) -> dict[str, Any]:
         with self._lock:
             if self._sts is None:
                 self._sts = self._client("sts")
         role_arn = f"arn:aws:iam::{account_id}:role/{self.role_name}"
-        creds = self._sts.assume_role(RoleArn=role_arn, RoleSessionName="jumpgate-deploy")[
-            "Credentials"
-        ]
+        for pause in (*PROPAGATION_RETRY_SECONDS, None):
+            try:
+                answer = self._sts.assume_role(RoleArn=role_arn, RoleSessionName="jumpgate-deploy")
+                break
+            except ClientError as err:
+                if err.response.get("Error", {}).get("Code") != "AccessDenied" or pause is None:
+                    raise
+                time.sleep(pause * self.time_scale)
+        creds: dict[str, Any] = answer["Credentials"]
+        return {
+            "access_key": creds["AccessKeyId"],
+            "secret_key": creds["SecretAccessKey"],
+            "token": creds["SessionToken"],
+            "expiry_time": creds["Expiration"].isoformat(),
+        }
+
+    def credentials(self, account_id: str) -> AssumedRoleCredentials:
+        """Credentials in `account_id` through the bootstrap role: assumed once, re-assumed
+        before they expire (AssumeRole sessions last 1 h by default, and at most 1 h when
+        chained)."""
+        with self._lock:
+            cached = self._creds.get(account_id)
+        if cached is not None:
+            return cached
+        creds = AssumedRoleCredentials.create_from_metadata(
+            self._assume(account_id),
+            refresh_using=lambda: self._assume(account_id),
+            method="sts-assume-role",
+        )
+        creds.fit_windows()
         with self._lock:
             return self._creds.setdefault(account_id, creds)
 
@@ -120,7 +218,7 @@ class Target:
             cached = self._clients.get(key)
         if cached is not None:
             return cached
-        client = self._client(service, self.credentials(account_id))
+        client = self._client(service, self.credentials(account_id), account_id)
         with self._lock:
             return self._clients.setdefault(key, client)
 

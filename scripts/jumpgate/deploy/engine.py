@@ -5,11 +5,19 @@ converge each manifest stack whose dependencies succeeded (bounded thread pool),
 all of that succeeded — delete the stacks jumpgate deployed to this stage that are no longer in
 the manifest, people first, offboarding each person's own credentials before their stack goes,
 and never more than `max_people_removed` people without `allow_mass_removal`.
+
+Execution: at most `workers` stack operations at once, and at most the pacer's cap per account
+(halved when the account is throttled); a stack whose failure is transient ("Rate exceeded",
+an internal failure) is tried again, at most `attempts` times in all. `request_stop()` (the CLI
+calls it on SIGINT/SIGTERM) stops submitting: what is in flight finishes, a change set not yet
+executed is deleted, nothing else starts, and the stage reports exactly that.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import defaultdict, deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -21,6 +29,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from jumpgate.deploy import password_policy
 from jumpgate.deploy.clients import Target
 from jumpgate.deploy.offboard import offboard_user
+from jumpgate.deploy.pacing import PER_ACCOUNT, AccountPacer
 from jumpgate.deploy.stack import (
     TAG_KIND,
     TAG_STAGE,
@@ -30,12 +39,18 @@ from jumpgate.deploy.stack import (
     StackResult,
     converge,
     delete_stack,
+    is_transient,
     load_manifest,
+    read_stack,
     scan_account,
 )
 
 REMOVAL_ORDER = {"user": 0, "group": 1, "role": 1, "baseline": 2}
 MAX_PEOPLE_REMOVED = 3
+WORKERS = 64
+ATTEMPTS = 3  # a transient stack failure is tried again twice, then it stops the stage
+RETRY_PAUSE = 30.0  # real seconds before trying a transiently failed stack again
+PROGRESS_SECONDS = 2.0  # while stopping: a progress line this often
 
 
 @dataclass
@@ -43,7 +58,9 @@ class Options:
     plan: bool = False
     allow_mass_removal: bool = False
     max_people_removed: int = MAX_PEOPLE_REMOVED
-    workers: int = 8
+    workers: int = WORKERS
+    per_account: int = PER_ACCOUNT
+    attempts: int = ATTEMPTS
 
 
 @dataclass
@@ -75,7 +92,24 @@ class Engine:
         self.listener = listener or (lambda kind, data: None)
         self.manifest, self.stacks = load_manifest(root)
         self.local = target.kind == "local"
+        # None: the plain emulator (no waiting); else real seconds × this (1.0 on AWS)
+        self.scale: float | None = (
+            None if self.local and target.time_scale == 1.0 else (target.time_scale)
+        )
         self._scans: dict[str, dict[str, Existing]] = {}
+        self.pacer = AccountPacer(self.options.per_account, target.time_scale)
+        target.on_throttle = self.pacer.throttled
+        self._stop = threading.Event()
+        self.stopped_by = ""
+
+    def request_stop(self, why: str) -> None:
+        """Stop submitting work (SIGINT/SIGTERM); what is in flight finishes."""
+        self.stopped_by = self.stopped_by or why
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
 
     @property
     def stages(self) -> list[str]:
@@ -92,9 +126,17 @@ class Engine:
     def cfn(self, account_id: str) -> Any:
         return self.target.client(account_id, "cloudformation")
 
-    def scan(self, pool: ThreadPoolExecutor) -> dict[str, dict[str, Existing]]:
-        """Every account's stacks, read once per run, accounts in parallel."""
-        missing = [a for a in self.account_ids if a not in self._scans]
+    def stage_accounts(self, stage: str) -> list[str]:
+        """The accounts a stage deploys to (each stage's build assumes roles only there)."""
+        ids = dict.fromkeys(s.account_id for s in self.stacks if s.stage == stage)
+        return [a for a in self.account_ids if a in ids]
+
+    def scan(
+        self, pool: ThreadPoolExecutor, accounts: list[str] | None = None
+    ) -> dict[str, dict[str, Existing]]:
+        """The accounts' stacks (default: every account), each read once per run, in parallel."""
+        wanted = self.account_ids if accounts is None else accounts
+        missing = [a for a in wanted if a not in self._scans]
         futures = {a: pool.submit(self._scan_one, a) for a in missing}
         for account_id, future in futures.items():
             self._scans[account_id] = future.result()
@@ -109,7 +151,7 @@ class Engine:
         wanted = [s for s in self.stacks if s.stage == stage]
         with ThreadPoolExecutor(max_workers=self.options.workers) as pool:
             try:
-                scans = self.scan(pool)
+                scans = self.scan(pool, self.stage_accounts(stage))
             except (ClientError, BotoCoreError) as err:
                 outcome.error = f"cannot read the accounts' stacks: {err}"
                 self.listener("end", outcome)
@@ -117,6 +159,11 @@ class Engine:
             orphans = self._orphans(stage, scans)
             self.listener("start", (stage, len(wanted) + len(orphans)))
             outcome.results = self._converge_all(pool, wanted, scans)
+            if self.stopping:
+                outcome.error = self._interrupted(outcome.results)
+                outcome.seconds = time.monotonic() - started
+                self.listener("end", outcome)
+                return outcome
             if outcome.ok and self._is_identity_stage(stage):
                 outcome.results.append(self._password_policy(stage))
             if outcome.ok and orphans:
@@ -128,38 +175,78 @@ class Engine:
     def _converge_all(
         self, pool: ThreadPoolExecutor, wanted: list[Desired], scans: dict[str, dict[str, Existing]]
     ) -> list[StackResult]:
-        """Submit each stack once its dependencies (same account) are done; stop on failure."""
+        """Submit each stack once its dependencies (same account) are done, within the worker
+        count and its account's cap; stop submitting on a failure or a stop request."""
         results: list[StackResult] = []
-        done: set[tuple[str, str]] = set()
-        pending = list(wanted)
+        known = {(w.account_id, w.name) for w in wanted}
+        blocked: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        dependents: dict[tuple[str, str], list[Desired]] = defaultdict(list)
+        ready: dict[str, deque[Desired]] = defaultdict(deque)  # account → manifest order
+        for want in wanted:
+            deps = {(want.account_id, d) for d in want.depends_on} & known
+            if deps:
+                blocked[(want.account_id, want.name)] = deps
+                for dep in deps:
+                    dependents[dep].append(want)
+            else:
+                ready[want.account_id].append(want)
         running: dict[Future[StackResult], Desired] = {}
         failed = False
-        known = {(w.account_id, w.name) for w in wanted}
-        while pending or running:
-            if not failed:
-                for want in list(pending):
-                    deps = {(want.account_id, d) for d in want.depends_on} & known
-                    if deps <= done:
-                        pending.remove(want)
+        while True:
+            if not failed and not self.stopping:
+                for account in list(ready):
+                    queue = ready[account]
+                    while queue and len(running) < self.options.workers:
+                        if not self.pacer.try_start(account):
+                            break
+                        want = queue.popleft()
                         have = scans[want.account_id].get(want.name)
                         running[pool.submit(self._one, want, have)] = want
+                    if not queue:
+                        del ready[account]
             if not running:
                 break
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            finished, _ = wait(running, timeout=PROGRESS_SECONDS, return_when=FIRST_COMPLETED)
+            if self.stopping and running:
+                self.listener("stopping", (self.stopped_by, len(running) - len(finished)))
             for future in finished:
                 want = running.pop(future)
                 result = future.result()
+                self.pacer.finish(want.account_id, ok=not result.failed)
                 results.append(result)
                 self.listener("stack", result)
-                if result.failed:
-                    failed = True
-                else:
-                    done.add((want.account_id, want.name))
-        for want in pending:  # never started: an earlier stack failed
-            skipped = StackResult(want.stage, want.account, want.name, "skipped")
-            skipped.reason = "not attempted: an earlier stack of this stage failed"
-            results.append(skipped)
+                if result.failed or result.action == "interrupted":
+                    failed = failed or result.failed
+                    continue
+                key = (want.account_id, want.name)
+                for later in dependents.pop(key, []):
+                    waiting = blocked[(later.account_id, later.name)]
+                    waiting.discard(key)
+                    if not waiting:
+                        del blocked[(later.account_id, later.name)]
+                        ready[later.account_id].append(later)
+        why = (
+            f"not attempted: interrupted ({self.stopped_by})"
+            if self.stopping and not failed
+            else "not attempted: an earlier stack of this stage failed"
+        )
+        never = [w for queue in ready.values() for w in queue]
+        never += [w for w in wanted if (w.account_id, w.name) in blocked]
+        for want in never:
+            results.append(StackResult(want.stage, want.account, want.name, "skipped", reason=why))
         return results
+
+    def _interrupted(self, results: list[StackResult]) -> str:
+        """What an interrupted stage did, in one line (its stacks are in the results)."""
+        finished = [r for r in results if r.action not in ("skipped", "interrupted")]
+        moved = sum(r.touched for r in finished)
+        deleted = sum(r.action == "interrupted" for r in results)
+        never = sum(r.action == "skipped" for r in results)
+        return (
+            f"interrupted by {self.stopped_by}: {len(finished)} stack operations finished "
+            f"({moved} changed a stack), {deleted} change sets deleted before execution, "
+            f"{never} stacks not started; removals not run. Re-run to converge"
+        )
 
     def _is_identity_stage(self, stage: str) -> bool:
         identity = (self.manifest.get("identity_account") or {}).get("id")
@@ -190,17 +277,36 @@ class Engine:
         return result
 
     def _one(self, want: Desired, have: Existing | None) -> StackResult:
-        try:
-            return converge(
-                self.cfn(want.account_id),
-                want,
-                have,
-                plan=self.options.plan,
-                local=self.local,
-                show=lambda w, kind, changes: self.listener("changeset", (w, kind, changes)),
-            )
-        except Exception as err:  # a client or network error is this stack's failure
-            return StackResult(want.stage, want.account, want.name, "failed", reason=repr(err))
+        """Converge one stack; a transient failure is tried again (bounded), after a pause
+        and a fresh look at the stack."""
+        attempt = 1
+        while True:
+            try:
+                result = converge(
+                    self.cfn(want.account_id),
+                    want,
+                    have,
+                    plan=self.options.plan,
+                    local=self.local,
+                    show=lambda w, kind, changes: self.listener("changeset", (w, kind, changes)),
+                    scale=self.scale,
+                    stopping=lambda: self.stopping,
+                )
+            except Exception as err:  # a client or network error is this stack's failure
+                result = StackResult(want.stage, want.account, want.name, "failed")
+                result.reason = repr(err)
+            result.attempts = attempt
+            if not (result.failed and is_transient(result.reason)):
+                return result
+            if attempt >= self.options.attempts or self.stopping:
+                return result
+            attempt += 1
+            time.sleep(RETRY_PAUSE * (self.scale if self.scale is not None else 0.001))
+            try:
+                have = read_stack(self.cfn(want.account_id), want.name)
+            except Exception as err:
+                result.reason += f"; cannot read the stack again: {err!r}"
+                return result
 
     def _orphans(
         self, stage: str, scans: dict[str, dict[str, Existing]]
@@ -268,7 +374,7 @@ class Engine:
                 result.offboarded = offboard_user(iam, user) if user else []
             if self.options.plan:
                 return result
-            delete_stack(self.cfn(account_id), have, self.local)
+            delete_stack(self.cfn(account_id), have, self.local, self.scale)
             result.action = "deleted"
         except (StackFailed, ClientError, BotoCoreError) as err:
             result.action = "failed"

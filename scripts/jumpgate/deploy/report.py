@@ -24,6 +24,7 @@ STYLE = {
     "failed": "bold red",
     "blocked": "bold red",
     "skipped": "dim",
+    "interrupted": "bold yellow",
     "unchanged": "dim",
     "no-op": "dim",
 }
@@ -56,6 +57,13 @@ class Reporter:
                     self.console.rule(f"stage [bold]{stage}[/]")
                     self.progress.start()
                 self._task = self.progress.add_task(stage, total=max(total, 1))
+            elif kind == "stopping":
+                why, in_flight = data
+                if not self.quiet:
+                    self.progress.console.print(
+                        f"  [bold yellow]stopping ({why}):[/] no new stack operations; waiting "
+                        f"for {in_flight} in flight"
+                    )
             elif kind == "changeset":
                 self._change_set(*data)
             elif kind == "stack":
@@ -107,6 +115,8 @@ def summary_table(stages: list[StageResult]) -> Table:
     table = Table(title="Deploy summary")
     planning = any(r.action.startswith("would-") for s in stages for r in s.results)
     columns = ["stage", "stacks", "created", "updated", "deleted", "unchanged", "failed"]
+    if any(r.action in ("interrupted", "skipped") for s in stages for r in s.results):
+        columns += ["not done"]
     if planning:
         columns.insert(2, "planned")
     for column in columns:
@@ -123,6 +133,7 @@ def summary_table(stages: list[StageResult]) -> Table:
             str(c["deleted"]),
             str(c["unchanged"] + c["no-op"]),
             str(c["failed"] + c["blocked"]),
+            *([str(c["interrupted"] + c["skipped"])] if "not done" in columns else []),
         )
     return table
 

@@ -31,6 +31,16 @@ OK_STATES = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "
 RECREATE_STATES = ("ROLLBACK_COMPLETE", "REVIEW_IN_PROGRESS", "ROLLBACK_FAILED")
 NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
 CAPABILITIES = ["CAPABILITY_NAMED_IAM"]
+# Waits on AWS, in real seconds (× the target's time scale in the emulator's realistic mode):
+# a stack of IAM resources takes ~35 s and a change set a few seconds (docs/facts.md), so the
+# first look comes late and later ones are spaced — DescribeStacks is throttled above ~5/s
+# per account. Every wait has a deadline; past it the stack fails, and a re-run waits again.
+STACK_POLLS = (10.0, 5.0, 5.0, 10.0)  # then every 10 s
+CHANGE_SET_POLLS = (3.0, 2.0, 3.0, 5.0)  # then every 5 s
+STACK_DEADLINE = 1800.0
+CHANGE_SET_DEADLINE = 600.0
+# Reasons of a failure that may pass on its own: retried a bounded number of times.
+TRANSIENT = ("Rate exceeded", "Throttling", "InternalFailure", "ServiceUnavailable")
 
 
 @dataclass(frozen=True)
@@ -113,6 +123,7 @@ class StackResult:
     reason: str = ""
     seconds: float = 0.0
     offboarded: list[str] = field(default_factory=list)
+    attempts: int = 1
 
     @property
     def failed(self) -> bool:
@@ -132,6 +143,7 @@ class StackResult:
             "reason": self.reason,
             "seconds": round(self.seconds, 3),
             "offboarded": self.offboarded,
+            "attempts": self.attempts,
         }
 
 
@@ -172,38 +184,68 @@ def load_manifest(root: Path) -> tuple[dict[str, Any], list[Desired]]:
     return manifest.data, stacks
 
 
+def _existing(s: dict[str, Any]) -> Existing:
+    return Existing(
+        name=s["StackName"],
+        stack_id=s["StackId"],
+        status=s["StackStatus"],
+        tags={t["Key"]: t["Value"] for t in s.get("Tags", [])},
+        parameters={
+            p["ParameterKey"]: p.get("ParameterValue", "") for p in s.get("Parameters", [])
+        },
+        protected=bool(s.get("EnableTerminationProtection")),
+    )
+
+
 def scan_account(cfn: Any) -> dict[str, Existing]:
     """Every live stack of an account: one paginated DescribeStacks."""
     found = {}
     for page in cfn.get_paginator("describe_stacks").paginate():
         for s in page["Stacks"]:
-            if s["StackStatus"] == "DELETE_COMPLETE":
-                continue
-            found[s["StackName"]] = Existing(
-                name=s["StackName"],
-                stack_id=s["StackId"],
-                status=s["StackStatus"],
-                tags={t["Key"]: t["Value"] for t in s.get("Tags", [])},
-                parameters={
-                    p["ParameterKey"]: p.get("ParameterValue", "") for p in s.get("Parameters", [])
-                },
-                protected=bool(s.get("EnableTerminationProtection")),
-            )
+            if s["StackStatus"] != "DELETE_COMPLETE":
+                found[s["StackName"]] = _existing(s)
     return found
 
 
-def _sleep(attempt: int, local: bool) -> None:
-    time.sleep(0.02 if local else min(0.5 * 1.5**attempt, 10.0))
+def read_stack(cfn: Any, name: str) -> Existing | None:
+    """One stack as it is now (None: it does not exist)."""
+    try:
+        stacks = cfn.describe_stacks(StackName=name)["Stacks"]
+    except ClientError as err:
+        if "does not exist" in str(err):
+            return None
+        raise
+    return (
+        _existing(stacks[0]) if stacks and stacks[0]["StackStatus"] != "DELETE_COMPLETE" else None
+    )
 
 
-def wait_stack(cfn: Any, stack_id: str, local: bool, timeout: float = 3600) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
+def is_transient(reason: str) -> bool:
+    return any(marker in reason for marker in TRANSIENT)
+
+
+def pause(schedule: tuple[float, ...], attempt: int, local: bool, scale: float | None) -> None:
+    """Sleep before look number `attempt` (the plain emulator is immediate: 20 ms)."""
+    if local and scale is None:
+        time.sleep(0.02)
+        return
+    time.sleep(schedule[min(attempt, len(schedule) - 1)] * (scale or 1.0))
+
+
+def wait_stack(cfn: Any, stack_id: str, local: bool, scale: float | None = None) -> dict[str, Any]:
+    """The stack once no operation is in progress; StackFailed past the deadline."""
+    deadline = time.monotonic() + STACK_DEADLINE * (scale or 1.0)
     attempt = 0
     while True:
+        pause(STACK_POLLS, attempt, local, scale)
         stack: dict[str, Any] = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]
-        if not stack["StackStatus"].endswith("_IN_PROGRESS") or time.monotonic() > deadline:
+        if not stack["StackStatus"].endswith("_IN_PROGRESS"):
             return stack
-        _sleep(attempt, local)
+        if time.monotonic() > deadline:
+            raise StackFailed(
+                f"still {stack['StackStatus']} after {STACK_DEADLINE / 60:.0f} min; CloudFormation "
+                "carries on: re-run to wait for it"
+            )
         attempt += 1
 
 
@@ -225,7 +267,9 @@ def failure_reason(cfn: Any, stack_id: str) -> str:
     return "; ".join(reasons) or "the stack operation failed (no failed resource event)"
 
 
-def create_change_set(cfn: Any, want: Desired, kind: str, local: bool) -> tuple[str, list[Change]]:
+def create_change_set(
+    cfn: Any, want: Desired, kind: str, local: bool, scale: float | None = None
+) -> tuple[str, list[Change]]:
     """Create and describe a change set; ("", []) when CloudFormation sees nothing to do."""
     name = f"jumpgate-{want.digest[:12]}-{int(time.time() * 1000) % 10**10}"
     try:
@@ -245,13 +289,19 @@ def create_change_set(cfn: Any, want: Desired, kind: str, local: bool) -> tuple[
             return "", []
         raise StackFailed(f"CreateChangeSet: {err}") from err
     arn = created["Id"]
+    deadline = time.monotonic() + CHANGE_SET_DEADLINE * (scale or 1.0)
     attempt = 0
     while True:
+        pause(CHANGE_SET_POLLS, attempt, local, scale)
         described = cfn.describe_change_set(ChangeSetName=arn, StackName=want.name)
         status = described["Status"]
         if status in ("CREATE_COMPLETE", "FAILED"):
             break
-        _sleep(attempt, local)
+        if time.monotonic() > deadline:
+            cfn.delete_change_set(ChangeSetName=arn, StackName=want.name)
+            raise StackFailed(
+                f"change set still {status} after {CHANGE_SET_DEADLINE / 60:.0f} min (deleted)"
+            )
         attempt += 1
     if status == "FAILED":
         reason = described.get("StatusReason", "")
@@ -271,13 +321,13 @@ def create_change_set(cfn: Any, want: Desired, kind: str, local: bool) -> tuple[
     return arn, changes
 
 
-def delete_stack(cfn: Any, existing: Existing, local: bool) -> None:
+def delete_stack(cfn: Any, existing: Existing, local: bool, scale: float | None = None) -> None:
     if existing.protected:
         cfn.update_termination_protection(
             StackName=existing.stack_id, EnableTerminationProtection=False
         )
     cfn.delete_stack(StackName=existing.stack_id)
-    final = wait_stack(cfn, existing.stack_id, local)
+    final = wait_stack(cfn, existing.stack_id, local, scale)
     if final["StackStatus"] != "DELETE_COMPLETE":
         raise StackFailed(failure_reason(cfn, existing.stack_id))
 
@@ -290,8 +340,12 @@ def converge(
     plan: bool,
     local: bool,
     show: Callable[[Desired, str, list[Change]], None] | None = None,
+    scale: float | None = None,
+    stopping: Callable[[], bool] | None = None,
 ) -> StackResult:
-    """Create or update one stack through a change set (or only describe it, when planning)."""
+    """Create or update one stack through a change set (or only describe it, when planning).
+
+    `stopping()` true once the change set exists (Ctrl-C): it is deleted, not executed."""
     started = time.monotonic()
     result = StackResult(want.stage, want.account, want.name, "unchanged")
     if have and have.status in OK_STATES and have.tags.get(TAG_HASH) == want.digest:
@@ -302,13 +356,13 @@ def converge(
         return result
     try:
         if have and have.status.endswith("_IN_PROGRESS") and have.status != "REVIEW_IN_PROGRESS":
-            final = wait_stack(cfn, have.stack_id, local)  # an interrupted run's operation
+            final = wait_stack(cfn, have.stack_id, local, scale)  # an interrupted run's
             have.status = final["StackStatus"]
         if have and have.status in RECREATE_STATES:
             if plan:
                 result.action = "would-recreate"
                 return result
-            delete_stack(cfn, have, local)
+            delete_stack(cfn, have, local, scale)
             have = None
         if have and have.status not in OK_STATES:
             raise StackFailed(f"stack is {have.status}; fix it by hand, then re-run")
@@ -318,7 +372,7 @@ def converge(
             result.changes = [Change("Add", k, v["Type"]) for k, v in resources.items()]
             return result
         kind = "UPDATE" if have else "CREATE"
-        arn, changes = create_change_set(cfn, want, kind, local)
+        arn, changes = create_change_set(cfn, want, kind, local, scale)
         result.changes = changes
         if not arn:
             result.action = "no-op"
@@ -327,11 +381,16 @@ def converge(
             result.action = "would-update"
             cfn.delete_change_set(ChangeSetName=arn, StackName=want.name)
             return result
+        if stopping is not None and stopping():
+            cfn.delete_change_set(ChangeSetName=arn, StackName=want.name)
+            result.action = "interrupted"
+            result.reason = "change set deleted before execution"
+            return result
         if show is not None:  # the change set, before it is executed
             show(want, kind, changes)
         cfn.execute_change_set(ChangeSetName=arn, StackName=want.name)
         stack_id = have.stack_id if have else want.name
-        final = wait_stack(cfn, stack_id, local)
+        final = wait_stack(cfn, stack_id, local, scale)
         if final["StackStatus"] not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
             raise StackFailed(f"{final['StackStatus']}: {failure_reason(cfn, final['StackId'])}")
         if not final.get("EnableTerminationProtection"):

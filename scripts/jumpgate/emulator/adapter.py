@@ -11,6 +11,8 @@ the deploy engine, so the production path (real AWS) is untouched. What is patch
   executed parameters/tags, AWS-like failure and rollback states with failed resource events,
   termination protection.
 - enforcement: MFA-aware IAM enforcement (GetSessionToken with MFA, aws:MultiFactorAuthPresent).
+- realistic: AWS timing, throttling, faults and credential lifetimes, off until configured
+  (`jumpgate local-aws up --realistic`).
 - GetAccountPasswordPolicy omits MaxPasswordAge when passwords never expire, as AWS does (moto
   returns 0, which reads as a difference on every run); ListServiceSpecificCredentials exists
   (moto answers HTTP 500), with none.
@@ -25,7 +27,7 @@ from moto.cloudformation import parsing
 from moto.core.responses import ActionResult
 from moto.iam import responses as iam_responses
 
-from jumpgate.emulator import cfn_engine, cfn_iam, cfn_types, enforcement
+from jumpgate.emulator import cfn_engine, cfn_iam, cfn_types, enforcement, realistic
 
 _installed = False
 
@@ -49,6 +51,7 @@ def install() -> None:
     assert cfn_types.LocalGroup.cloudformation_type() == "AWS::IAM::Group"  # registered
     cfn_engine.install()
     enforcement.install()
+    realistic.install()  # after cfn_engine: it wraps the patched CloudFormation backend
     response: Any = iam_responses.IamResponse
     response.get_account_password_policy = _get_account_password_policy
     response.list_service_specific_credentials = _no_service_specific_credentials

@@ -112,19 +112,55 @@ def start_server(log: Path, timeout: float = 30.0) -> tuple[subprocess.Popen[byt
     raise RuntimeError(f"the emulator did not start within {timeout:.0f} s; see {log}")
 
 
-def up(root: Path) -> tuple[Server, bool]:
-    """Start the emulator unless it already runs; return it and whether it was started."""
+def up(
+    root: Path,
+    *,
+    realistic: bool = False,
+    time_scale: float = 1.0,
+    settings: dict[str, Any] | None = None,
+) -> tuple[Server, bool]:
+    """Start the emulator unless it already runs; return it and whether it was started.
+
+    `realistic`: AWS timing, throttling and faults (emulator/realistic.py), durations × and
+    rates ÷ `time_scale`; `settings` overrides single values. Without it the mode is off."""
     server = running(root)
-    if server:
-        return server, False
-    process, port = start_server(root / STATE_DIR / LOG_FILE)
-    server = Server(process.pid, port)
-    path = state_path(root)
-    path.write_text(json.dumps({"pid": server.pid, "port": port, "endpoint": server.endpoint}))
-    gitignore = root / STATE_DIR / ".gitignore"
-    if not gitignore.exists():
-        gitignore.write_text("*\n")
-    return server, True
+    started = server is None
+    if server is None:
+        process, port = start_server(root / STATE_DIR / LOG_FILE)
+        server = Server(process.pid, port)
+        path = state_path(root)
+        path.write_text(json.dumps({"pid": server.pid, "port": port, "endpoint": server.endpoint}))
+        gitignore = root / STATE_DIR / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("*\n")
+    configure_realistic(
+        server.endpoint,
+        {**(settings or {}), "time_scale": time_scale} if realistic else None,
+    )
+    return server, started
+
+
+def _realistic_api(endpoint: str, settings: dict[str, Any] | None, post: bool) -> Any:
+    request = urllib.request.Request(
+        f"{endpoint}/jumpgate-api/realistic",
+        data=json.dumps(settings).encode() if post else None,
+        headers={"Content-Type": "application/json"},
+        method="POST" if post else "GET",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def configure_realistic(endpoint: str, settings: dict[str, Any] | None) -> dict[str, Any]:
+    """Turn realistic mode on with these settings (None: off); counters restart at zero."""
+    document: dict[str, Any] = _realistic_api(endpoint, settings, post=True)
+    return document
+
+
+def realistic_state(endpoint: str) -> dict[str, Any]:
+    """{"settings": ... or None, "stats": {"throttled:<class>": n, "expired": n, ...}}."""
+    document: dict[str, Any] = _realistic_api(endpoint, None, post=False)
+    return document
 
 
 def stop_pid(pid: int, timeout: float = 10.0) -> None:

@@ -1,0 +1,142 @@
+"""Benchmark: the deploy engine against the emulator's realistic mode — estimated real-AWS time.
+
+For each size (a `jumpgate synth` organization): start a private emulator in realistic mode
+(`control.up(realistic=True, time_scale=F)`: AWS's latencies × F, rates ÷ F, docs/facts.md),
+bootstrap its accounts, run every stage once (the first deploy), then a one-team change (a
+member added to a grant) through every stage. Reported per stage: measured emulator seconds
+/ F = estimated real-AWS seconds, stacks, the busiest account's stacks, API calls, throttled
+calls, retried errors, failures. botocore's retry back-off is scaled by F in this process too
+(the harness compresses time; the engine is unchanged).
+
+    .venv/bin/python benchmarks/bench_realistic.py --sizes S M --time-scale 0.1
+
+Sizes too large for this machine are extrapolated from the measured per-account rate of the
+largest size run (`--model XL`), and printed as a model, not a measurement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from botocore.retries import standard
+
+from jumpgate.deploy.clients import Target
+from jumpgate.deploy.engine import Engine, Options
+from jumpgate.emulator import control
+from jumpgate.validate.flow import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+JUMPGATE = str(ROOT / ".venv" / "bin" / "jumpgate")
+EDIT = (
+    "teams/t001.yaml",
+    "  - ada.quist\n  level: admin\n",
+    "  - ada.quist\n  - ada.cruz1\n  level: admin\n",
+)
+
+
+def scale_botocore_backoff(scale: float) -> None:
+    original = standard.ExponentialBackoff.delay_amount
+
+    def delay_amount(self: Any, context: Any) -> float:
+        return float(original(self, context)) * scale
+
+    standard.ExponentialBackoff.delay_amount = delay_amount  # type: ignore[method-assign]
+
+
+def run_all(root: Path, endpoint: str, region: str, scale: float) -> list[dict[str, Any]]:
+    target = Target("local", region, endpoint=endpoint, time_scale=scale)
+    engine = Engine(root, target, Options())
+    rows = []
+    for stage in engine.stages:
+        before_calls = sum(target.calls.values())
+        before_throttles = sum(target.throttles.values())
+        before_retries = sum(target.retried.values())
+        started = time.perf_counter()
+        outcome = engine.run_stage(stage)
+        took = time.perf_counter() - started
+        per_account = Counter(s.account_id for s in engine.stacks if s.stage == stage)
+        rows.append(
+            {
+                "stage": stage,
+                "real_s": took / scale,
+                "stacks": sum(per_account.values()),
+                "accounts": len(per_account),
+                "busiest": max(per_account.values(), default=0),
+                "touched": sum(r.touched for r in outcome.results),
+                "calls": sum(target.calls.values()) - before_calls,
+                "throttled": sum(target.throttles.values()) - before_throttles,
+                "retried": sum(target.retried.values()) - before_retries,
+                "failed": sum(r.failed for r in outcome.results),
+                "attempts>1": sum(r.attempts > 1 for r in outcome.results),
+                "ok": outcome.ok,
+            }
+        )
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def measure(size: str, scale: float, base: Path) -> dict[str, Any]:
+    root = base / f"synth-{size}"
+    subprocess.run(
+        [JUMPGATE, "synth", "--size", size, "--out", str(root)], check=True, capture_output=True
+    )
+    subprocess.run([JUMPGATE, "render", "--root", str(root)], check=True, capture_output=True)
+    server, _ = control.up(root, realistic=True, time_scale=scale)
+    try:
+        org = validate(root).org
+        identity = next(a.id for a in org.accounts.values() if a.is_identity)
+        control.bootstrap_accounts(
+            server.endpoint, {a.name: a.id for a in org.accounts.values()}, identity, org.region
+        )
+        time.sleep(10 * scale)  # the bootstrap roles propagate (a StackSet made them long before)
+        first = run_all(root, server.endpoint, org.region, scale)
+        path, old, new = EDIT
+        text = (root / path).read_text()
+        if old in text:
+            (root / path).write_text(text.replace(old, new, 1))
+            subprocess.run(
+                [JUMPGATE, "render", "--root", str(root)], check=True, capture_output=True
+            )
+        change = run_all(root, server.endpoint, org.region, scale)
+        stats = control.realistic_state(server.endpoint)["stats"]
+    finally:
+        control.down(root)
+    return {"size": size, "time_scale": scale, "first": first, "change": change, "emulator": stats}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", default=["S", "M"])
+    parser.add_argument("--time-scale", type=float, default=0.1)
+    parser.add_argument("--out", type=Path, default=None, help="write the results as JSON")
+    args = parser.parse_args()
+    scale_botocore_backoff(args.time_scale)
+    base = Path(tempfile.mkdtemp(prefix="jumpgate-realistic-"))
+    results = []
+    try:
+        for size in args.sizes:
+            results.append(measure(size, args.time_scale, base))
+            first = sum(r["real_s"] for r in results[-1]["first"])
+            change = sum(r["real_s"] for r in results[-1]["change"])
+            print(
+                f"{size}: first deploy ≈ {first / 60:.1f} min real AWS, "
+                f"one-team change ≈ {change:.0f} s",
+                flush=True,
+            )
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    if args.out:
+        args.out.write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
