@@ -155,6 +155,25 @@ def _organization(
     }
 
 
+def _bicliques(by_person: dict[str, set[str]]) -> list[tuple[frozenset[str], list[str]]]:
+    """Exactly these (person, account) pairs as (accounts, people) blocks: people with the same
+    accounts together, or accounts with the same people together — whichever is fewer."""
+    by_accounts: dict[frozenset[str], list[str]] = defaultdict(list)
+    for person, reached in by_person.items():
+        by_accounts[frozenset(reached)].append(person)
+    holders: dict[str, set[str]] = defaultdict(set)
+    for person, reached in by_person.items():
+        for account in reached:
+            holders[account].add(person)
+    by_people: dict[frozenset[str], set[str]] = defaultdict(set)
+    for account, people in holders.items():
+        by_people[frozenset(people)].add(account)
+    blocks = [(accounts, sorted(who)) for accounts, who in by_accounts.items()]
+    if len(by_people) <= len(by_accounts):  # on a tie, "these accounts for all of them"
+        blocks = [(frozenset(accounts), sorted(who)) for who, accounts in by_people.items()]
+    return sorted(blocks, key=lambda block: (block[1], sorted(block[0])))
+
+
 def _access(
     team: str,
     names: set[str],
@@ -179,10 +198,7 @@ def _access(
     grants = []
     used: set[str] = set()
     for (level, expires), by_person in sorted(reach.items()):
-        together: dict[frozenset[str], list[str]] = defaultdict(list)
-        for person, reached in by_person.items():
-            together[frozenset(reached)].append(person)
-        for accounts, who in sorted(together.items(), key=lambda item: sorted(item[1])):
+        for accounts, who in _bicliques(by_person):
             grant: dict[str, Any] = {"who": "all" if set(who) == names else sorted(who)}
             grant["level"] = level
             envs = sorted({env_of[a] for a in accounts}, key=lambda e: order.get(e, 99))
