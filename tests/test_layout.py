@@ -25,6 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "verify": {"core", "model", "generate", "validate", "deploy", "report"},
     "report": {"core", "model", "generate", "validate"},
     "emulator": {"core"},
+    "adopt": {"core", "model", "generate", "validate", "report", "deploy"},
     "demo": {
         "core",
         "model",
@@ -47,6 +48,7 @@ ALLOWED: dict[str, set[str]] = {
         "report",
         "emulator",
         "demo",
+        "adopt",
     },
 }
 

@@ -28,6 +28,7 @@ COMMANDS = {
     "demo": "jumpgate.cli.demo",
     "synth": "jumpgate.cli.synth",
     "diff": "jumpgate.cli.diff",
+    "import": "jumpgate.cli.import_",
 }
 
 

@@ -10,6 +10,7 @@ or re-run update converges.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from functools import cache
 from typing import Any
@@ -61,6 +62,18 @@ def managed_policy(iam_backend: Any, arn: str) -> Any:
                 iam_backend.managed_policies[arn] = policy
                 return policy
     raise iam.NotFoundException(f"Policy {arn} does not exist or is not attachable.")
+
+
+def _loading_aws_managed(method: Any) -> Any:
+    """An IAM API call taking a policy ARN, with AWS-managed policies present as on AWS (moto's
+    own IAM API knows none unless all are loaded for every account at start)."""
+
+    def call(self: Any, policy_arn: str, *args: Any, **kwargs: Any) -> Any:
+        with contextlib.suppress(iam.NotFoundException):
+            managed_policy(self, policy_arn)
+        return method(self, policy_arn, *args, **kwargs)
+
+    return call
 
 
 def tag_list(props: Props) -> list[dict[str, str]]:
@@ -310,3 +323,6 @@ def install() -> None:
     iam.Role.update_from_cloudformation_json = classmethod(role_update)
     iam.Role.delete_from_cloudformation_json = classmethod(role_delete)
     iam.ManagedPolicy.update_from_cloudformation_json = classmethod(policy_update)
+    backend: Any = iam.IAMBackend
+    for name in ("attach_role_policy", "attach_group_policy", "attach_user_policy", "get_policy"):
+        setattr(backend, name, _loading_aws_managed(getattr(backend, name)))
