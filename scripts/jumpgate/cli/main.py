@@ -28,6 +28,7 @@ COMMANDS = {
     "demo": "jumpgate.cli.demo",
     "synth": "jumpgate.cli.synth",
     "diff": "jumpgate.cli.diff",
+    "onboard": "jumpgate.cli.onboard",
 }
 # Commands that work without a repository (elsewhere, no repository found is a usage error).
 WITHOUT_REPOSITORY = frozenset({"rules", "synth"})
