@@ -31,6 +31,14 @@ def test_demo_journey_end_to_end() -> None:
         assert text.count("no drift") == 2
         assert "offboarded: removed access key" in text
         assert "with MFA assumes granted" in text
+        assert (
+            "  ✓ aws sts get-caller-identity --profile crm-prod-readonly → "
+            "arn:aws:sts::107000000007:assumed-role/jumpgate-readonly/quinn"
+        ) in text.splitlines()
+        assert (
+            "  Sign in: <https://100000000001.signin.aws.amazon.com/console> as IAM user `quinn`."
+            in text.splitlines()
+        )
         assert "✗" not in text
         code, _, _ = jumpgate("demo", "--root", str(repo), "--summary-only")
         assert code == 0

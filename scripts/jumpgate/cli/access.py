@@ -93,7 +93,9 @@ def run(args: argparse.Namespace) -> int:
         from jumpgate.verify.drift import verify
 
         try:
-            target = resolve_target(args.target, args.root, org.region, args.role_name)
+            target = resolve_target(
+                args.target, args.root, org.region, args.role_name, writes=False
+            )
         except TargetError as err:
             print(f"jumpgate: error: {err}", file=sys.stderr)
             return 2

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 from jumpgate.cli.common import add_report_arguments, failing, report, run_alone, today
-from jumpgate.core.findings import sort_findings
+from jumpgate.core.findings import Finding, sort_findings
 from jumpgate.gate.run import run_checks
 from jumpgate.generate.render import check as render_check
 from jumpgate.generate.render import rendered_files
-from jumpgate.validate.flow import validate
+from jumpgate.validate.flow import Result, validate
 
 HELP = (
     "validate, then check every policy that would be deployed (custom, group and trust "
@@ -27,16 +30,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_report_arguments(parser)
 
 
-def run(args: argparse.Namespace) -> int:
-    day = today(args)
-    result = validate(args.root, day)
+@dataclass
+class Gate:
+    """What `jumpgate check [--render-check]` found: the gate deploy and pipeline run first."""
+
+    result: Result
+    findings: list[Finding]
+    policies: int
+    suppressed: int
+
+
+def gate(root: Path, day: dt.date, *, render_checked: bool = True) -> Gate:
+    result = validate(root, day)
     # E0xx/E1xx: a data file was left out of the model; access rules would judge a partial one
     complete = not any(f.rule_id[1] in "01" for f in result.findings)
     checked = run_checks(result.org, result.expansion, day, with_access_rules=complete)
-    findings = [*result.findings, *checked.findings, *getattr(args, "staged_findings", [])]
-    if args.render_check and result.ok:
-        findings += render_check(args.root, rendered_files(result.org, result.expansion))
-    findings = sort_findings(findings)
+    findings = [*result.findings, *checked.findings]
+    if render_checked and result.ok:
+        findings += render_check(root, rendered_files(result.org, result.expansion))
+    return Gate(result, sort_findings(findings), checked.policies, checked.suppressed)
+
+
+def run(args: argparse.Namespace) -> int:
+    checked = gate(args.root, today(args), render_checked=args.render_check)
+    # --staged (the hook): what git alone tells of the commit (E006, E008) joins the findings
+    findings = sort_findings([*checked.findings, *getattr(args, "staged_findings", [])])
     report(findings, args.format, quiet_ok=True)
     print(
         f"check: {checked.policies} policies checked, {checked.suppressed} finding(s) suppressed",

@@ -1,4 +1,9 @@
-"""`jumpgate deploy --stage S`: converge one stage's stacks through change sets."""
+"""`jumpgate deploy --stage S`: converge one stage's stacks through change sets.
+
+The gate comes first (`jumpgate check --render-check`: validate, the policy rules, stale
+generated files): on an error nothing is deployed. A stage with a strict environment (prod)
+needs `--approve`, the manual approval `pipeline` asks for before it.
+"""
 
 from __future__ import annotations
 
@@ -9,20 +14,54 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from jumpgate.cli.target import add_deploy_arguments, resolve_target
+from jumpgate.cli.common import failing, report, today
+from jumpgate.cli.target import add_deploy_arguments, resolve_target, unreachable
 from jumpgate.deploy.clients import Target, TargetError
 from jumpgate.deploy.engine import WORKERS, Engine, Options, StageResult
 from jumpgate.deploy.pacing import PER_ACCOUNT
 from jumpgate.deploy.report import Reporter, emit
 from jumpgate.deploy.stack import load_manifest
 from jumpgate.generate.manifest import ManifestError
+from jumpgate.model.organization import Organization
 
 HELP = "deploy one stage: change sets for changed stacks, removals after, summary at the end"
+EXIT_TARGET = 2  # the target cannot be chosen or reached: nothing was attempted
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stage", required=True, help="stage to deploy (see the manifest)")
+    parser.add_argument(
+        "--approve",
+        action="store_true",
+        help="the manual approval a stage with a strict environment (prod) needs",
+    )
     add_deploy_arguments(parser)
+
+
+def strict_stages(org: Organization) -> dict[str, list[str]]:
+    """Stage -> its strict environments (the ones a deploy needs an approval for)."""
+    stages: dict[str, list[str]] = {}
+    for name, env in org.environments.items():
+        if env.strict:
+            stages.setdefault(env.stage, []).append(name)
+    return stages
+
+
+def passes_gate(args: argparse.Namespace, command: str) -> Organization | None:
+    """The organization when `jumpgate check --render-check` finds no error; else None, with
+    the findings printed."""
+    from jumpgate.cli.check import gate  # the policy rules load only for deploying commands
+
+    checked = gate(args.root, today(args))
+    if failing(checked.findings, "error"):
+        report(checked.findings, "json" if args.format == "json" else "text")
+        print(
+            f"jumpgate: {command} refused: the gate (jumpgate check --render-check) found "
+            "errors; nothing deployed",
+            file=sys.stderr,
+        )
+        return None
+    return checked.result.org
 
 
 def make_engine(args: argparse.Namespace, *, plan: bool) -> tuple[Engine, Target]:
@@ -32,7 +71,7 @@ def make_engine(args: argparse.Namespace, *, plan: bool) -> tuple[Engine, Target
         args.root,
         manifest.get("region", "us-east-1"),
         args.role_name,
-        quiet=False,
+        writes=not plan,
     )
     options = Options(
         plan=plan,
@@ -79,7 +118,7 @@ def run_stages(
         engine, target = make_engine(args, plan=plan)
     except (TargetError, ManifestError) as err:  # ManifestError: missing, unreadable or old
         print(f"jumpgate: error: {err}", file=sys.stderr)
-        return 2
+        return EXIT_TARGET
     stages = engine.stages if stages is None else stages
     unknown = [s for s in stages if s not in engine.stages]
     if unknown:
@@ -88,6 +127,12 @@ def run_stages(
             file=sys.stderr,
         )
         return 2
+    lost = unreachable(target, engine.account_ids, getattr(args, "workers", 8))
+    if lost:
+        for line in lost:
+            print(f"jumpgate: error: cannot reach account {line}", file=sys.stderr)
+        print(f"jumpgate: nothing {'planned' if plan else 'deployed'}", file=sys.stderr)
+        return EXIT_TARGET
     results: list[StageResult] = []
     stopped = ""
     with stop_on_signals(engine):
@@ -128,4 +173,15 @@ def run_stages(
 
 
 def run(args: argparse.Namespace) -> int:
+    org = passes_gate(args, "deploy")
+    if org is None:
+        return 1
+    strict = strict_stages(org).get(args.stage)
+    if strict and not args.approve:
+        print(
+            f"jumpgate: error: stage {args.stage} deploys a strict environment "
+            f"({', '.join(strict)}): it needs the manual approval; re-run with --approve",
+            file=sys.stderr,
+        )
+        return 2
     return run_stages(args, [args.stage], plan=False)

@@ -106,7 +106,7 @@ class _Clients:
 
     def __init__(self, args: argparse.Namespace, region: str) -> None:
         self.region = region
-        self.target = resolve_target(args.target, args.root, region, args.role_name)
+        self.target = resolve_target(args.target, args.root, region, args.role_name, writes=False)
         self.base = boto3.Session(region_name=region)
         self.caller = ""
 

@@ -29,7 +29,11 @@ COMMANDS = {
     "synth": "jumpgate.cli.synth",
     "diff": "jumpgate.cli.diff",
     "import": "jumpgate.cli.import_",
+    "onboard": "jumpgate.cli.onboard",
 }
+# Commands that work without a repository (elsewhere, no repository found is a usage error).
+WITHOUT_REPOSITORY = frozenset({"rules", "synth"})
+ORGANIZATION_FILE = Path("org") / "organization.yaml"
 
 
 def command_module(name: str) -> Any:
@@ -37,6 +41,24 @@ def command_module(name: str) -> Any:
 
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _add_common_arguments(parser: argparse.ArgumentParser, default: object) -> None:
+    """--root and --debug, accepted before the command and after it."""
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=default,
+        metavar="DIR",
+        help="repository root (default: the nearest folder at or above the current one that "
+        "holds org/organization.yaml)",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=False if default is None else default,
+        help="show tracebacks of internal errors",
+    )
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -47,6 +69,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         epilog="Exit codes: 0 clean, 1 findings (or stale files), 2 usage or internal error.",
     )
     parser.add_argument("--version", action="version", version=f"jumpgate {__version__}")
+    _add_common_arguments(parser, None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
         if only is not None and name != only:
@@ -54,33 +77,66 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             continue
         module = command_module(name)
         command = sub.add_parser(name, help=module.HELP, description=module.HELP)
-        command.add_argument(
-            "--root",
-            type=Path,
-            default=Path("."),
-            metavar="DIR",
-            help="repository root (default: the current directory)",
-        )
-        command.add_argument(
-            "--debug", action="store_true", help="show tracebacks of internal errors"
-        )
+        # SUPPRESS: a subcommand's default must not overwrite `jumpgate --root DIR COMMAND`
+        _add_common_arguments(command, argparse.SUPPRESS)
         module.add_arguments(command)
     return parser
 
 
+def _command_word(words: Sequence[str]) -> str | None:
+    """The command in argv: the first word that is neither an option nor --root's value."""
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word == "--root":
+            skip = True
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def find_repository(start: Path) -> Path | None:
+    """The nearest folder at or above `start` holding org/organization.yaml (as git finds .git)."""
+    for folder in (start, *start.parents):
+        if (folder / ORGANIZATION_FILE).is_file():
+            return folder
+    return None
+
+
+def _root(args: argparse.Namespace) -> Path | None:
+    """An explicit --root as given; without one, the repository around the working directory."""
+    root: Path | None = args.root
+    if root is not None:
+        if not root.is_dir():
+            print(f"jumpgate: error: --root {root} is not a directory", file=sys.stderr)
+            return None
+        return root.resolve()
+    here = Path.cwd().resolve()
+    found = find_repository(here)
+    if found is None and args.command in WITHOUT_REPOSITORY:
+        return here
+    if found is None:
+        print(
+            f"jumpgate: error: not inside a jumpgate repository: no {ORGANIZATION_FILE.as_posix()} "
+            f"in {here} or any folder above it; run jumpgate there or pass --root DIR",
+            file=sys.stderr,
+        )
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
-    chosen = next((w for w in words if not w.startswith("-")), None)
+    chosen = _command_word(words)
     parser = build_parser(chosen if chosen in COMMANDS else None)
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(words)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
-    root: Path = args.root
-    if not root.is_dir():
-        print(f"jumpgate: error: --root {root} is not a directory", file=sys.stderr)
+    root = _root(args)
+    if root is None:
         return EXIT_USAGE
-    args.root = root.resolve()
+    args.root = root
     try:
         return int(command_module(args.command).run(args))
     except KeyboardInterrupt:

@@ -9,12 +9,9 @@ import sys
 
 from rich.console import Console
 
-from jumpgate.cli.common import report, today
-from jumpgate.cli.deploy import run_stages
+from jumpgate.cli.deploy import passes_gate, run_stages
 from jumpgate.cli.target import add_deploy_arguments
 from jumpgate.deploy.stack import load_manifest
-from jumpgate.generate.render import check, rendered_files
-from jumpgate.validate.flow import validate
 
 HELP = "validate, then deploy every stage in order with a manual approval before prod"
 APPROVAL_STAGE = "prod"
@@ -26,7 +23,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--approve", action="store_true", help="give the manual approval before prod up front"
     )
     parser.add_argument("--plan", action="store_true", help="plan every stage, execute nothing")
-    parser.add_argument("--today", default=None, help=argparse.SUPPRESS)
 
 
 def approval_prompt(auto: bool) -> bool:
@@ -45,16 +41,10 @@ def approval_prompt(auto: bool) -> bool:
 def run(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     console.rule("stage [bold]validate[/]")
-    args.today = None
-    result = validate(args.root, today(args))
-    stale = check(args.root, rendered_files(result.org, result.expansion)) if result.ok else []
-    if not result.ok or stale:
-        report(result.findings + stale, "text")
+    if passes_gate(args, "pipeline") is None:
         console.print("[bold red]validate failed: nothing deployed[/]")
         return 1
-    console.print(
-        f"  [green]ok[/] validate ({len(result.findings)} warning(s)), parameter files up to date"
-    )
+    console.print("  [green]ok[/] validate, policy checks, parameter files up to date")
     manifest, _ = load_manifest(args.root)
     stages = list(manifest["stages"])
     approval = APPROVAL_STAGE if APPROVAL_STAGE in stages else None

@@ -77,12 +77,15 @@ def run(args: argparse.Namespace) -> int:
         return 2
     org, exp = result.org, result.expansion
     try:
-        target = resolve_target(args.target, args.root, org.region, args.role_name)
+        target = resolve_target(args.target, args.root, org.region, args.role_name, writes=False)
     except TargetError as err:
         print(f"jumpgate: error: {err}", file=sys.stderr)
         return 2
     report = verify(org, exp, target, root=args.root, today=today(args))
     drift = has_errors(report.findings) or bool(report.findings)
+    # An account that cannot be read is an unreachable target (2), as in deploy, not drift (1);
+    # every other account's results are still reported.
+    failed = 2 if any(f.rule_id == "E914" for f in report.findings) else 1 if drift else 0
     if args.format == "json":
         document = {
             "ok": not drift,
@@ -92,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
             "paths": [p.as_contract() for p in report.paths],
         }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
-        return 1 if drift else 0
+        return failed
     console = Console() if sys.stdout.isatty() else Console(width=160)
     # Accounts by team, then in deploy order (dev before staging before prod), never A-Z.
     stage = {name: index for index, name in enumerate(org.environments)}
@@ -108,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(format_text(report.findings))
         print(summary_line(report.findings), file=sys.stderr)
         console.print(f"[bold red]drift: {len(report.findings)} difference(s)[/]")
-        return 1
+        return failed
     people = len(report.matrix)
     roles = sum(len(o.roles) for o in report.observed.values())
     console.print(

@@ -2,11 +2,13 @@
 
 Start the emulator → full pipeline stage by stage → verify (zero drift) → a second change made
 as a user would (edit team and organization files, render) → incremental pipeline (only the
-touched stacks change) → verify again → prove access with IAM enforcement on → stop.
+touched stacks change) → verify again → prove access with IAM enforcement on → a person's
+onboarding page and their AWS CLI profile at work → stop.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import tempfile
@@ -174,6 +176,60 @@ def prove_access(
     return all(results)
 
 
+def onboarding_and_cli_profile(
+    console: Console, root: Path, endpoint: str, creds: dict[str, str], person: str, profile: str
+) -> bool:
+    """The person's page (a few lines) and their `jumpgate onboard` CLI profile, run by the real
+    AWS CLI (a development dependency) against the emulator: the MFA session comes from
+    GetSessionToken with the emulator's fixed code, where aws-vault would ask for it."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from jumpgate.report.onboard import as_markdown, aws_config, onboarding
+
+    result, day = validate(root), dt.datetime.now(dt.UTC).date()
+    page = onboarding(result.org, result.expansion, person, day)
+    lines = as_markdown(page).splitlines()
+    for line in [lines[2], *[x for x in lines if x.startswith(f"| `{profile}`")]]:
+        console.print(f"  {line}", markup=False, soft_wrap=True)
+    aws = Path(sys.executable).with_name("aws")
+    if not aws.exists():
+        console.print("  (the AWS CLI is not installed: `make setup` installs it)")
+        return True
+    helper = (
+        f"{aws} sts get-session-token --profile {{base}} --serial-number {{mfa_serial}} "
+        f'--token-code {MFA_CODE} --output json --query "{{Version: `1`, AccessKeyId: '
+        "Credentials.AccessKeyId, SecretAccessKey: Credentials.SecretAccessKey, SessionToken: "
+        'Credentials.SessionToken, Expiration: Credentials.Expiration}"'
+    )
+    page = onboarding(result.org, result.expansion, person, day, helper=helper)
+    home = root.parent
+    (home / "aws-config").write_text(aws_config(page))
+    (home / "aws-credentials").write_text(
+        f"[{page.base_profile}]\naws_access_key_id = {creds['key']}\n"
+        f"aws_secret_access_key = {creds['secret']}\n"
+    )
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(home),
+        "AWS_CONFIG_FILE": str(home / "aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / "aws-credentials"),
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    command = ["sts", "get-caller-identity", "--profile", profile]
+    done = subprocess.run(
+        [str(aws), *command], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    ok = done.returncode == 0
+    answer = json.loads(done.stdout)["Arn"] if ok else done.stderr.strip()
+    mark = "[green]✓[/]" if ok else "[bold red]✗[/]"
+    console.print(f"  {mark} aws {' '.join(command)} → {answer}", soft_wrap=True)
+    return ok
+
+
 def run_journey(root: Path, console: Console, cli: Callable[[list[str]], int]) -> int:
     started = time.monotonic()
     scratch = scratch_copy(root)
@@ -227,9 +283,13 @@ def _journey(root: Path, console: Console, cli: Callable[[list[str]], int], t0: 
     control.enforce_iam(endpoint, True)
     try:
         proven = prove_access(console, endpoint, org.region, creds, granted, other, GRANTEE)
+        _step(console, f"8. {GRANTEE}'s onboarding page (`jumpgate onboard {GRANTEE}`) and CLI")
+        proven &= onboarding_and_cli_profile(
+            console, root, endpoint, creds, GRANTEE, "crm-prod-readonly"
+        )
     finally:
         control.enforce_iam(endpoint, False)
-    _step(console, "8. stop the emulator")
+    _step(console, "9. stop the emulator")
     control.down(root)
     took = time.monotonic() - t0
     if not proven:

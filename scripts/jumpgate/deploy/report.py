@@ -1,5 +1,9 @@
 """What plan/deploy/pipeline print: live progress (rich), the change sets, a summary table,
 or one JSON document; and the command-line options they share.
+
+A plan is the output, so it goes to stdout in a stable order (per stage: account, the deploy
+order of stack kinds, name), whatever order the threads finish in; progress goes to stderr.
+Off a terminal, lines never wrap (a pipe or a CI log would cut ARNs mid-token).
 """
 
 from __future__ import annotations
@@ -30,13 +34,33 @@ STYLE = {
 }
 
 
+# The order a stage deploys stack kinds in (depends_on: baseline, groups, then people), by the
+# stack name's kind word; removals come last.
+KIND_ORDER = ("baseline", "group", "user", "role")
+
+
+def console(*, stderr: bool = False) -> Console:
+    """A console that never wraps a line mid-token; off a terminal, tables get 160 columns."""
+    if stderr or Console().is_terminal:
+        return Console(stderr=stderr, soft_wrap=True)
+    return Console(soft_wrap=True, width=160)
+
+
+def plan_order(r: StackResult) -> tuple[bool, str, int, str]:
+    kind = r.stack.split("-")[1] if r.stack.count("-") >= 1 else ""
+    rank = KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
+    return (r.action == "would-delete", r.account, rank, r.stack)
+
+
 class Reporter:
     """Listener for the engine: a progress bar per stage and one line per stack that moved."""
 
     def __init__(self, fmt: str, show_unchanged: bool = False) -> None:
         self.quiet = fmt == "json"
-        self.console = Console(stderr=True)
+        self.console = console(stderr=True)
+        self.out = console()
         self.show_unchanged = show_unchanged
+        self._planned: list[StackResult] = []
         self.progress = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -74,6 +98,9 @@ class Reporter:
                 if self._task is not None:
                     self.progress.remove_task(self._task)
                     self._task = None
+                for planned in sorted(self._planned, key=plan_order):
+                    self._print_stack(self.out.print, planned)
+                self._planned = []
                 self._stage_line(data)
 
     def _change_set(self, want: Desired, kind: str, changes: list[Change]) -> None:
@@ -87,18 +114,28 @@ class Reporter:
     def _stack(self, r: StackResult) -> None:
         if self.quiet or (r.action in ("unchanged", "no-op") and not self.show_unchanged):
             return
+        if r.action.startswith("would-"):  # a plan is the output: stdout, sorted at the end
+            self._planned.append(r)
+            return
+        self._print_stack(self.progress.console.print, r)
+
+    def _print_stack(self, print_: Any, r: StackResult) -> None:
         style = STYLE.get(r.action, "cyan")
-        self.progress.console.print(
-            f"  [{style}]{r.action:>13}[/] {r.account} / {r.stack}"
-            + (f"  ({r.seconds:.1f} s)" if r.seconds >= 0.05 else "")
-        )
-        if r.action.startswith("would-"):  # a plan: its change sets are the output
+        planned = r.action.startswith("would-")
+        took = f"  ({r.seconds:.1f} s)" if r.seconds >= 0.05 and not planned else ""
+        print_(f"  [{style}]{r.action:>13}[/] {r.account} / {r.stack}{took}")
+        if planned:  # a plan: its change sets are the output
             for change in r.changes:
-                self.progress.console.print(f"                  {change.text()}")
+                print_(f"                  {change.text()}")
         for item in r.offboarded:
-            self.progress.console.print(f"                  offboarded: removed {item}")
+            text = (
+                f"would remove {item.removesuffix(' (to remove)')}"
+                if planned
+                else f"removed {item}"
+            )
+            print_(f"                  offboarded: {text}")
         if r.reason:
-            self.progress.console.print(f"                  [red]{r.reason}[/]")
+            print_(f"                  [red]{r.reason}[/]")
 
     def _stage_line(self, s: StageResult) -> None:
         if self.quiet:
@@ -173,11 +210,11 @@ def emit(
         }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
         return
-    console = Console()
-    console.print(summary_table(stages))
+    out = console()
+    out.print(summary_table(stages))
     for line in failures(stages):
-        console.print(f"[bold red]failed:[/] {line}")
+        out.print(f"[bold red]failed:[/] {line}")
     if stopped:
-        console.print(f"[bold red]stopped:[/] {stopped}")
+        out.print(f"[bold red]stopped:[/] {stopped}")
     for key, value in extra.items():
-        console.print(f"{key}: {value}")
+        out.print(f"{key}: {value}")

@@ -335,7 +335,7 @@ def verify(
             if identity and name == identity.name:
                 return name, read_identity(iam, org.path)
             return name, read_target(iam, org.path)
-        except ClientError as err:
+        except (ClientError, BotoCoreError) as err:  # a connection error is this account's
             return name, Observed(error=str(err))
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
