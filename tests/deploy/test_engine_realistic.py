@@ -83,7 +83,9 @@ def test_a_transient_stack_failure_is_retried_and_a_persistent_one_stops_the_sta
 def test_credentials_shorter_than_the_run_are_reassumed_before_they_expire(
     repo: Path, endpoint: str
 ) -> None:
-    realistic(endpoint, credential_seconds=300)  # 1.5 s at this time scale
+    # AWS's shortest session (900 s) and stacks that outlast it: every account's credentials
+    # expire mid-stage, deterministically, whatever the machine's speed (4.5 s at this scale).
+    realistic(endpoint, credential_seconds=900, stack_startup_seconds=900)
     code, doc = deploy_json(repo, "pipeline", "--approve")
     assert code == 0, doc
     stats = control.realistic_state(endpoint)["stats"]
