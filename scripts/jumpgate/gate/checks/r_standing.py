@@ -32,8 +32,8 @@ RULE_IDS = ("E729", "E733", "W734")
 STANDING = "standing_on_strict"
 WRITES = (iamdb.WRITE, iamdb.PERMISSIONS, iamdb.TAGGING)
 READ_ONLY_NAME = re.compile(r"ReadOnly|ViewOnly")
-# Actions known to cfn-lint only have no access level: judged by their verb.
-READ_VERB = re.compile(r"(Get|List|Describe|View|Search|Query|Scan|Lookup)[A-Z]|\*")
+# Actions known to cfn-lint only have no access level (and a lower-case name): judged by verb.
+READ_VERB = re.compile(r"get|list|describe|view|search|query|scan|lookup", re.IGNORECASE)
 
 
 def declared(org: Organization) -> list[Any]:
