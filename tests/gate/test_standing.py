@@ -33,6 +33,11 @@ def allow(*actions: str, field: str = "Action", effect: str = "Allow") -> dict[s
         (None, ("arn:aws:iam::aws:policy/ReadOnlyAccess",), None),
         (None, ("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",), None),
         (None, ("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",), None),
+        (  # the name decides, not the path
+            None,
+            ("arn:aws:iam::aws:policy/ReadOnly/AmazonS3FullAccess",),
+            "AWS managed policy AmazonS3FullAccess, not named ReadOnly or ViewOnly",
+        ),
         (
             None,
             ("arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/Billing"),
