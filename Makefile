@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup setup-runtime test demo lint golden bench docs clean gate bench-gate
+.PHONY: setup setup-runtime test demo lint golden bench docs clean gate bench-gate mutation
 
 setup: $(STAMP)
 
@@ -54,6 +54,11 @@ gate: setup
 
 bench-gate: setup
 	$(BIN)/python benchmarks/bench_precommit.py
+
+# Mutation testing of the security-critical code (not part of `make test`; about 40 min on 2
+# cores): tools/mutation.py, docs/mutation.md. MODULES narrows it, e.g. 'jumpgate.gate.checks.*'.
+mutation: setup
+	$(BIN)/python tools/mutation.py $(MODULES)
 
 docs: setup
 	$(BIN)/jumpgate rules --format markdown > docs/rules.md

@@ -235,3 +235,21 @@ def test_managed_policies_are_not_checked_by_content() -> None:
     }
     assert kinds == {"custom policy", "group policy", "trust policy"}
     assert checks.run_checks(result.org, result.expansion, DAY).findings == []
+
+
+def test_reference_differences_name_each_part() -> None:
+    """W725's message names what differs: managed policies, custom policy, trust policy."""
+    from jumpgate.gate.checks import r_reference
+
+    result = validate(Path(__file__).resolve().parents[2], DAY)
+    ctx = Context(result.org, result.expansion, DAY, "100000000001")
+    role = next(r for r in result.expansion.roles.values() if r.level.name == "exports")
+    trust = r_reference.trust_policy(role, ctx.identity_id, result.org.path)
+    same = {"ManagedPolicyArns": [], "IdentityPolicies": {"p": role.level.policy}}
+    assert r_reference._differences(role, {**same, "TrustPolicy": trust}, ctx) == []
+    assert r_reference._differences(role, {}, ctx) == ["custom policy", "trust policy"]
+    changed = {"ManagedPolicyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"], "TrustPolicy": {}}
+    assert r_reference._differences(role, {**same, **changed}, ctx) == [
+        "managed policies",
+        "trust policy",
+    ]

@@ -142,6 +142,8 @@ def organization(size: Size, name: str) -> dict[str, Any]:
             },
         },
     }
+    # The auditors' standing prod access (SecurityAudit reads; its name does not say so).
+    org["standing_on_strict"] = ["security-audit"]
     if size.people > 1000:
         # Large organizations have raised these quotas; validate checks against them.
         org["quotas"] = {"cfn_stacks_per_account_region": 10000, "iam_groups_per_account": 500}

@@ -4,7 +4,8 @@ One module per rule (`r_*.py`), each declaring `RULE_IDS` and `check_policy` and
 `check_org`; this package runs them over the targets (custom policies of levels and permission
 sets, group assume policies, role trust policies) and applies the data files' suppressions.
 AWS managed policies are referenced by ARN and not checked by content: AWS maintains them, and
-`AdministratorAccess` is `*:*` by design. What a level means is judged instead (E722).
+`AdministratorAccess` is `*:*` by design. Their names are checked against a dated list (E727),
+and what a level means is judged instead (E722, E729).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from jumpgate.gate.checks import (
     r_admin_like,
     r_assume_target,
     r_escalation,
+    r_grammar,
+    r_managed_policy,
     r_mfa,
     r_mfa_age,
     r_not_action,
@@ -29,6 +32,7 @@ from jumpgate.gate.checks import (
     r_resource_type,
     r_session,
     r_size,
+    r_standing,
     r_star_write,
     r_trust_principal,
     r_unknown,
@@ -41,6 +45,7 @@ from jumpgate.generate.expansion import Expansion
 from jumpgate.model.organization import Organization
 
 RULE_MODULES: tuple[ModuleType, ...] = (
+    r_grammar,
     r_unknown,
     r_resource_type,
     r_wildcard_action,
@@ -54,6 +59,8 @@ RULE_MODULES: tuple[ModuleType, ...] = (
     r_trust_principal,
     r_session,
     r_admin_like,
+    r_standing,
+    r_managed_policy,
     r_mfa_age,
     r_size,
     r_reference,

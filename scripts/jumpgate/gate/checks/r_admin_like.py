@@ -1,6 +1,7 @@
 """E722: a level that is not marked `elevated` but grants admin-like access (an admin AWS
 managed policy, or a custom policy with every action, a privilege-escalation action, or a
-whole service or permissions management on "*") is granted in a strict environment without
+whole service or permissions management on every resource: "*" or an ARN pattern that
+matches them all, see reach.py) is granted in a strict environment without
 `expires` and `reason`."""
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from collections.abc import Iterator
 from jumpgate.gate.checks import iamdb
 from jumpgate.gate.checks.base import Context, Hit, covers, statements
 from jumpgate.gate.checks.escalation import ADMIN_MANAGED_POLICIES, ALONE, FULL_WILDCARDS
+from jumpgate.gate.checks.reach import every_resource
 from jumpgate.generate.expand import find_level, grant_accounts
 from jumpgate.model.organization import Level
 
 RULE_IDS = ("E722",)
+WRITES = (iamdb.WRITE, iamdb.PERMISSIONS, iamdb.TAGGING)
 
 
 def admin_like(level: Level) -> str | None:
@@ -29,13 +32,13 @@ def admin_like(level: Level) -> str | None:
         for entry in st.actions:
             if entry in FULL_WILDCARDS:
                 return f"action {entry!r}"
-            if entry.endswith(":*") and "*" in st.resources:
+            broad = [a for a in iamdb.expand(entry) if every_resource(st.resources, a)]
+            whole = "*" in st.resources or any(a.access_level in WRITES for a in broad)
+            if entry.endswith(":*") and whole:
                 return f"action {entry!r} on every resource"
             if any(covers(entry, a) for a in ALONE):
                 return f"privilege escalation ({entry})"
-            if "*" in st.resources and any(
-                a.access_level == iamdb.PERMISSIONS for a in iamdb.expand(entry)
-            ):
+            if any(a.access_level == iamdb.PERMISSIONS for a in broad):
                 return f"permissions management on every resource ({entry})"
     return None
 

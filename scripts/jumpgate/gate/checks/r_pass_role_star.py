@@ -1,15 +1,16 @@
-"""E714 (strict) / W715: iam:PassRole on every role (`*`, or `…:role/*`)."""
+"""E714 (strict) / W715: iam:PassRole on every role (`*`, `…:role/*`, `arn:*`: any pattern
+that matches every role ARN, see reach.py)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from jumpgate.gate.checks.base import Context, Hit, Target, covers, statements
 from jumpgate.gate.checks.escalation import FULL_WILDCARDS, PASS_ROLE
+from jumpgate.gate.checks.reach import covers_format
 
 RULE_IDS = ("E714", "W715")
-ANY_ROLE = re.compile(r"arn:[^:]*:iam::[^:]*:role/\*")
+ROLE_ARN = "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}"
 
 
 def check_policy(target: Target, ctx: Context) -> Iterator[Hit]:
@@ -19,7 +20,7 @@ def check_policy(target: Target, ctx: Context) -> Iterator[Hit]:
         ):
             continue
         for k, resource in enumerate(st.resources):
-            if resource == "*" or ANY_ROLE.fullmatch(resource):
+            if covers_format(resource, ROLE_ARN):
                 yield target.hit(
                     target.pick(*RULE_IDS),
                     f"iam:PassRole on {resource!r} passes any role, admin roles included",

@@ -1,6 +1,7 @@
 """W703: an action whose resource types match none of the statement's resources grants
 nothing (s3:GetObject on a bucket ARN instead of `bucket/*`), and an action without
-resource-level permissions needs Resource "*"."""
+resource-level permissions needs Resource "*". A wildcard ARN such as `arn:*` matches every
+resource (reach.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Iterator
 
 from jumpgate.gate.checks import iamdb
 from jumpgate.gate.checks.base import Context, Hit, Target, statements
+from jumpgate.gate.checks.reach import can_match
 
 RULE_IDS = ("W703",)
 
@@ -37,7 +39,7 @@ def check_policy(target: Target, ctx: Context) -> Iterator[Hit]:
                     hint='move the action to a statement with Resource: "*"',
                 )
                 continue
-            if not any(iamdb.arn_matches(r, f) for r in resources for f in action.arn_formats):
+            if not any(can_match(r, f) for r in resources for f in action.arn_formats):
                 kinds = ", ".join(sorted({f.split(":", 5)[-1] for f in action.arn_formats}))
                 yield target.hit(
                     "W703",
