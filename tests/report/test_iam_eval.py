@@ -1,0 +1,188 @@
+"""The access model's IAM evaluator, case by case, each from the AWS documentation:
+"Policy evaluation logic", "IAM JSON policy elements: Condition operators" (IfExists, Null,
+policy variables), "NotAction", "NotResource", "Principal" (IAM User Guide)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from jumpgate.report.iam_eval import (
+    ALLOW,
+    DENY,
+    IMPLICIT,
+    Unsupported,
+    decide,
+    decide_prepared,
+    prepare,
+    shared_part,
+    wildcard_match,
+)
+
+ROLE = "arn:aws:iam::222222222222:role/jumpgate/jumpgate-admin"
+CONTEXT = {
+    "aws:username": "alice",
+    "aws:principalarn": "arn:aws:iam::111111111111:user/jumpgate/alice",
+    "aws:multifactorauthpresent": "true",
+    "aws:multifactorauthage": "120",
+    "aws:currenttime": "2026-11-29T12:00:00Z",
+    "aws:resourceaccount": "222222222222",
+    "sts:sourceidentity": "alice",
+    "sts:rolesessionname": "alice",
+}
+
+
+def policy(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def allow(**extra: Any) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": ROLE, **extra}
+
+
+def verdict(*statements: dict[str, Any], context: dict[str, str] | None = None) -> str:
+    return decide([policy(*statements)], "sts:AssumeRole", ROLE, context or CONTEXT)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "insensitive", "expected"),
+    [
+        ("arn:aws:iam::*:role/*", "arn:aws:iam::1:role/a/b", False, True),  # * spans '/'
+        ("arn:aws:iam::?:role/x", "arn:aws:iam::12:role/x", False, False),  # ? is one character
+        ("ROLE", "role", False, False),  # resources: case-sensitive
+        ("STS:AssumeRole", "sts:assumerole", True, True),  # actions: case-insensitive
+        ("a.b", "axb", False, False),  # '.' is literal, not a regex
+        ("exact", "exact", False, True),
+        ("exact", "exactly", False, False),
+    ],
+)
+def test_wildcards(pattern: str, value: str, insensitive: bool, expected: bool) -> None:
+    assert wildcard_match(pattern, value, case_insensitive=insensitive) is expected
+
+
+def test_allow_deny_and_nothing() -> None:
+    assert verdict(allow()) == ALLOW
+    assert verdict(allow(), {**allow(), "Effect": "Deny"}) == DENY  # an explicit Deny wins
+    assert verdict({**allow(), "Resource": "arn:aws:iam::*:role/other"}) == IMPLICIT
+    assert decide([], "sts:AssumeRole", ROLE, CONTEXT) == IMPLICIT
+
+
+def test_not_action_and_not_resource() -> None:
+    assert verdict({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}) == ALLOW
+    assert verdict({"Effect": "Allow", "NotAction": "sts:*", "Resource": "*"}) == IMPLICIT
+    assert verdict({"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::*"}) == ALLOW
+    assert verdict({"Effect": "Allow", "Action": "*", "NotResource": ROLE}) == IMPLICIT
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ({"Bool": {"aws:MultiFactorAuthPresent": "true"}}, ALLOW),
+        ({"Bool": {"aws:MultiFactorAuthPresent": True}}, ALLOW),  # JSON booleans are values too
+        ({"Bool": {"aws:MultiFactorAuthPresent": "false"}}, IMPLICIT),
+        ({"Bool": {"aws:ViaAWSService": "true"}}, IMPLICIT),  # absent key: the operator fails
+        ({"BoolIfExists": {"aws:ViaAWSService": "true"}}, ALLOW),  # ...unless IfExists
+        ({"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}, IMPLICIT),  # present: tested
+        ({"StringEquals": {"sts:RoleSessionName": "${aws:username}"}}, ALLOW),
+        ({"StringEquals": {"sts:RoleSessionName": "bob"}}, IMPLICIT),
+        ({"StringEquals": {"sts:RoleSessionName": ["bob", "alice"]}}, ALLOW),  # values: OR
+        ({"StringEquals": {"sts:RoleSessionName": "${aws:userid}"}}, IMPLICIT),  # no variable
+        ({"StringEqualsIfExists": {"sts:ExternalId": "x"}}, ALLOW),
+        ({"StringLike": {"aws:PrincipalArn": "arn:aws:iam::111111111111:user/jumpgate/*"}}, ALLOW),
+        ({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111111111111:user/other/*"}}, IMPLICIT),
+        ({"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}, ALLOW),
+        ({"NumericLessThan": {"aws:MultiFactorAuthAge": 120}}, IMPLICIT),  # 120 < 120: no
+        ({"NumericLessThan": {"aws:MultiFactorAuthAge": 121}}, ALLOW),
+        ({"DateLessThan": {"aws:CurrentTime": "2026-12-01T00:00:00Z"}}, ALLOW),
+        ({"DateLessThan": {"aws:CurrentTime": "2026-11-29T12:00:00Z"}}, IMPLICIT),  # not before
+        ({"Null": {"sts:SourceIdentity": "true"}}, IMPLICIT),  # it is present
+        ({"Null": {"sts:SourceIdentity": "false"}}, ALLOW),
+        ({"Null": {"sts:ExternalId": "true"}}, ALLOW),  # absent
+        ({"Null": {"sts:ExternalId": "false"}}, IMPLICIT),
+        # operators AND, keys AND
+        (
+            {
+                "Bool": {"aws:MultiFactorAuthPresent": "true"},
+                "StringEquals": {"sts:SourceIdentity": "bob"},
+            },
+            IMPLICIT,
+        ),
+        (
+            {
+                "StringEquals": {
+                    "sts:SourceIdentity": "alice",
+                    "sts:RoleSessionName": "bob",
+                }
+            },
+            IMPLICIT,
+        ),
+        ({"StringEquals": {"aws:ResourceAccount": ["333333333333", "222222222222"]}}, ALLOW),
+    ],
+)
+def test_conditions(condition: dict[str, Any], expected: str) -> None:
+    assert verdict(allow(Condition=condition)) == expected
+
+
+@pytest.mark.parametrize(
+    ("principal", "expected"),
+    [
+        ({"AWS": "arn:aws:iam::111111111111:root"}, ALLOW),
+        ({"AWS": "111111111111"}, ALLOW),  # the account, written as its id
+        ({"AWS": ["arn:aws:iam::333333333333:root"]}, IMPLICIT),
+        ({"AWS": "arn:aws:iam::111111111111:user/jumpgate/alice"}, ALLOW),  # the caller's ARN
+        ({"AWS": "arn:aws:iam::111111111111:user/jumpgate/bob"}, IMPLICIT),
+        ("*", ALLOW),
+        ({"AWS": "*"}, ALLOW),
+    ],
+)
+def test_trust_principals(principal: Any, expected: str) -> None:
+    trust = policy({"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"})
+    found = decide([trust], "sts:AssumeRole", ROLE, CONTEXT, principal_account="111111111111")
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        {**allow(), "Effect": "Maybe"},
+        {"Effect": "Allow", "Resource": ROLE},  # no Action nor NotAction
+        {"Effect": "Allow", "Action": "sts:AssumeRole"},  # identity statement without Resource
+        {**allow(), "Extra": 1},
+        allow(Condition={"StringEqualz": {"aws:username": "x"}}),
+        allow(Condition={"StringEquals": ["not", "a", "map"]}),
+        allow(Condition=["not a map"]),
+        allow(Condition={"StringEquals": {"aws:username": {"a": "dict"}}}),
+        {**allow(), "Action": 7},
+    ],
+)
+def test_what_it_does_not_understand_it_refuses(statement: dict[str, Any]) -> None:
+    with pytest.raises(Unsupported):
+        verdict(statement)
+
+
+def test_principal_forms_it_does_not_understand_are_refused() -> None:
+    for principal in ({"Service": "ec2.amazonaws.com"}, {"AWS": "somebody"}):
+        trust = policy({"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"})
+        with pytest.raises(Unsupported):
+            decide([trust], "sts:AssumeRole", ROLE, CONTEXT, principal_account="1")
+
+
+def test_a_statement_object_not_in_a_list() -> None:
+    one = {"Version": "2012-10-17", "Statement": allow()}
+    assert decide([one], "sts:AssumeRole", ROLE, CONTEXT) == ALLOW
+
+
+def test_prepared_once_answers_each_caller() -> None:
+    """The shared part is applied once; what depends on the caller is checked per caller."""
+    document = policy(allow(Condition={"StringEquals": {"sts:SourceIdentity": "${aws:username}"}}))
+    prepared = prepare([document], "sts:AssumeRole", ROLE, shared_part(CONTEXT))
+    assert shared_part(CONTEXT).keys().isdisjoint({"aws:username", "sts:sourceidentity"})
+    assert decide_prepared(prepared, CONTEXT) == ALLOW
+    bob = {**CONTEXT, "aws:username": "bob", "sts:sourceidentity": "alice"}
+    assert decide_prepared(prepared, bob) == IMPLICIT
+    late = {**CONTEXT, "aws:currenttime": "2027-01-02T00:00:00Z"}
+    expiring = policy(
+        allow(Condition={"DateLessThan": {"aws:CurrentTime": "2027-01-01T00:00:00Z"}})
+    )
+    assert prepare([expiring], "sts:AssumeRole", ROLE, shared_part(late)) == ()
