@@ -217,6 +217,10 @@ def assume_role(self: Any) -> ActionResult:
     role = authorize.role_by_arn(self._get_param("RoleArn") or "")
     if caller is None or role is None:
         return _ORIGINAL["assume_role"](self)  # type: ignore[no-any-return]  # enforcement off
+    if self._get_param("Policy") or self._get_param("PolicyArns"):
+        # Session policies would only narrow the session; not evaluated here, so refused rather
+        # than ignored (never more lenient than AWS).
+        raise StsError("ValidationError", "session policies are not supported by the emulator")
     duration = self._get_int_param("DurationSeconds", 3600)
     chained = caller.assumed
     longest = (
