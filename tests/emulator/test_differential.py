@@ -259,3 +259,64 @@ def test_a_user_off_the_path_is_refused(
     )
     outcome = _assumes(outsider.mfa_session(NOON), path.role_arn, "outsider", "outsider", 900)
     assert expected is False and outcome == "AccessDenied"
+
+
+def test_a_sample_at_size_m_matches_the_access_model(tmp_path: Path, endpoint: str) -> None:
+    """A synthetic M organization (seed 7): 12 people, set up as the templates would (their
+    groups' policies, the roles' trust policies and session limits), against every role they
+    hold plus 30 they do not. The pipeline is not run at M (minutes); the example's test does."""
+    import random
+
+    from jumpgate.demo import synth
+    from jumpgate.generate.policies import group_policy, trust_policy
+
+    root = tmp_path / "m"
+    synth.write(root, synth.synthesize(synth.SIZES["M"], seed=7))
+    result = validate(root)
+    org, expansion = result.org, result.expansion
+    assert expansion.identity is not None
+    identity, path = expansion.identity.id, org.path
+    rng = random.Random(7)
+    people = rng.sample(sorted(expansion.users), 12)
+    model = {(p.person, p.account, p.role) for p in effective_access(org, expansion, DAY, people)}
+    held = {(a, r) for _, a, r in model}
+    others = rng.sample(sorted(set(expansion.roles) - held), 30)
+    roles = [expansion.roles[key] for key in sorted(held | set(others))]
+    urllib_reset(endpoint)
+    admin = iam(endpoint, identity)
+    for name in sorted({g for p in people for g in expansion.users[p].groups}):
+        admin.create_group(GroupName=name, Path=path)
+        document = json.dumps(group_policy(expansion.groups[name], path))
+        admin.put_group_policy(GroupName=name, PolicyName="assume", PolicyDocument=document)
+    for role in roles:
+        iam(endpoint, role.account_id).create_role(
+            RoleName=role.name,
+            Path=path,
+            AssumeRolePolicyDocument=json.dumps(trust_policy(role, identity, path)),
+            MaxSessionDuration=role.max_session_seconds,
+        )
+    control.set_clock(endpoint, NOON)
+    control.enforce_iam(endpoint, True)
+    try:
+        seen = set()
+        for name in people:
+            admin.create_user(UserName=name, Path=path)
+            for group in expansion.users[name].groups:
+                admin.add_user_to_group(UserName=name, GroupName=group)
+            person = Person(endpoint, name, give_credentials(endpoint, identity, org.region, name))
+            sts = person.mfa_session(NOON)
+            for role in roles:
+                if _assumes(sts, role.arn(path), name, name, 900) == "allowed":
+                    seen.add((name, role.account, role.name))
+    finally:
+        control.enforce_iam(endpoint, False)
+        control.set_clock(endpoint, None)
+    assert seen == model and len(model) >= 12
+
+
+def urllib_reset(endpoint: str) -> None:
+    import urllib.request
+
+    request = urllib.request.Request(f"{endpoint}/moto-api/reset", data=b"", method="POST")
+    with urllib.request.urlopen(request, timeout=10):
+        pass
