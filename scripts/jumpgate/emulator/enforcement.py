@@ -257,6 +257,8 @@ def assume_role(self: Any) -> ActionResult:
         mfa_time=(caller.mfa_time or now) if mfa else None,
         source_identity=self._get_param("SourceIdentity") or caller.source_identity,
         assumed=True,
+        role_arn=role.arn,
+        session_name=self._get_param("RoleSessionName"),
     )
     SESSIONS[session.access_key_id] = session
     assumed.expiration = session.expires

@@ -43,6 +43,8 @@ class Session:
     mfa_time: dt.datetime | None = None
     source_identity: str | None = None
     assumed: bool = False  # an AssumeRole session (role chaining caps its successors at 1 h)
+    role_arn: str | None = None  # AssumeRole sessions: the role and the session name
+    session_name: str | None = None
 
 
 SESSIONS: dict[str, Session] = {}
@@ -179,6 +181,11 @@ def resolve(account_id: str, access_key_id: str, headers: Any) -> Caller | None:
     if session is not None and session.user_name is not None:
         user = _backend(session.account_id).users.get(session.user_name)
         return user_caller(session.account_id, user, session) if user else None
+    if session is not None and session.role_arn is not None:
+        for role in _backend(session.account_id).roles.values():
+            if role.arn == session.role_arn:
+                return role_caller(session.account_id, role, session.session_name or "", session)
+        return None
     for assumed in sts_backends[account_id][AWS_PARTITION].assumed_roles:
         if assumed.access_key_id == access_key_id:
             role_name = assumed.role_arn.split("/")[-1]
