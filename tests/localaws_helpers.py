@@ -28,7 +28,8 @@ _server: dict[str, Any] = {}
 def start(log_dir: Path) -> str:
     """The session's emulator endpoint (started on first use)."""
     if "endpoint" not in _server:
-        process, port = control.start_server(log_dir / "local-aws.log")
+        # Enforcement off for speed; the tests of enforcement turn it on (control.enforce_iam).
+        process, port = control.start_server(log_dir / "local-aws.log", enforce=False)
         _server.update(process=process, endpoint=f"http://127.0.0.1:{port}")
     return str(_server["endpoint"])
 

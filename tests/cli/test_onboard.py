@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from helpers import TODAY, run
-from jumpgate.demo.journey import give_credentials
+from jumpgate.demo.journey import give_credentials, mfa_code
 from jumpgate.emulator import control
 from localaws_helpers import IDENTITY, REGION, emulated_org, jumpgate
 
@@ -122,10 +122,11 @@ def test_the_generated_config_works_with_the_real_aws_cli(
     # The administrator's part: a key and an MFA device for carol (boto3, as with the AWS CLI).
     creds = give_credentials(endpoint, IDENTITY, REGION, "carol")
     # The credential process: GetSessionToken with MFA through the AWS CLI itself (aws-vault's
-    # part on a laptop; the code is the emulator's fixed one).
+    # part on a laptop; the code is what carol's authenticator app shows now).
+    code_now = mfa_code(endpoint, creds["seed"])
     helper = (
         f"{AWS} sts get-session-token --profile {{base}} --serial-number {{mfa_serial}} "
-        "--token-code 123456 --output json --query "
+        f"--token-code {code_now} --output json --query "
         '"{Version: `1`, AccessKeyId: Credentials.AccessKeyId, SecretAccessKey: '
         "Credentials.SecretAccessKey, SessionToken: Credentials.SessionToken, "
         'Expiration: Credentials.Expiration}"'

@@ -11,7 +11,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from jumpgate.demo.journey import give_credentials
+from jumpgate.demo.journey import give_credentials, mfa_code
 from jumpgate.deploy.stack import template_body
 from jumpgate.emulator import control
 from localaws_helpers import IDENTITY, REGION, cfn, iam, jumpgate, reset, small_org
@@ -237,6 +237,10 @@ def test_mfa_sessions_under_iam_enforcement(emu: str) -> None:
         "Teams": "crm",
     }
     apply(client, "u", "identity-user.yaml", person, "CREATE")
+    # Both roles exist (AWS denies AssumeRole of a role that does not).
+    apply(cfn(emu, TARGET), "r", "target-role.yaml", role_params(), "CREATE")
+    admin = role_params(RoleName="jumpgate-admin")
+    apply(cfn(emu, TARGET), "r2", "target-role.yaml", admin, "CREATE")
     creds = give_credentials(emu, IDENTITY, REGION, "ana")
     sts = boto3.client(
         "sts",
@@ -260,7 +264,10 @@ def test_mfa_sessions_under_iam_enforcement(emu: str) -> None:
         )
         with pytest.raises(ClientError, match="AccessDenied"):
             no_mfa.assume_role(RoleArn=granted, RoleSessionName="ana")
-        c = sts.get_session_token(SerialNumber=creds["serial"], TokenCode="123456")["Credentials"]
+        with pytest.raises(ClientError, match="invalid MFA one time pass code"):
+            sts.get_session_token(SerialNumber=creds["serial"], TokenCode="000000")
+        code = mfa_code(emu, creds["seed"])
+        c = sts.get_session_token(SerialNumber=creds["serial"], TokenCode=code)["Credentials"]
         mfa = boto3.client(
             "sts",
             endpoint_url=emu,

@@ -17,9 +17,9 @@ import pytest
 
 from helpers import REPO
 from iam_oracle import can_assume_role
+from jumpgate.core import iam_eval
 from jumpgate.demo import synth
 from jumpgate.generate.policies import group_policy, trust_policy
-from jumpgate.report import iam_eval
 from jumpgate.report.access import effective_access
 from jumpgate.validate.flow import Result, validate
 

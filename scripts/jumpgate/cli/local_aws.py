@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from rich.console import Console
@@ -30,6 +31,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="F",
         help="with --realistic: durations × F and rates ÷ F (0.05: 20 times faster than AWS)",
     )
+    parser.add_argument(
+        "--no-enforce",
+        action="store_true",
+        help="start with IAM enforcement off (faster; nothing is denied); default: on, as AWS",
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="for status")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,12 +50,30 @@ def run(args: argparse.Namespace) -> int:
         if server is None:
             console.print("local AWS: not running (start it with `jumpgate local-aws up`)")
             return 1
-        print(f"local AWS: running, pid {server.pid}, endpoint {server.endpoint}")
+        details = control.read_details(args.root)
+        enforce = bool(details.get("enforce", False))
+        if args.format == "json":
+            status = {
+                "endpoint": server.endpoint,
+                "enforce": enforce,
+                "admin_credentials": details.get("admin_credentials"),
+            }
+            print(json.dumps(status, indent=2))
+            return 0
+        print(
+            f"local AWS: running, pid {server.pid}, endpoint {server.endpoint}, IAM enforcement "
+            f"{'on' if enforce else 'off'}"
+        )
         return 0
     if not 0 < args.time_scale <= 1:
         print("jumpgate: error: --time-scale must be in (0, 1]", file=sys.stderr)
         return 2
-    server, started = control.up(args.root, realistic=args.realistic, time_scale=args.time_scale)
+    server, started = control.up(
+        args.root,
+        enforce=not args.no_enforce,
+        realistic=args.realistic,
+        time_scale=args.time_scale,
+    )
     result = validate(args.root)
     org = result.org
     accounts = {a.name: a.id for a in org.accounts.values()}
@@ -56,13 +81,17 @@ def run(args: argparse.Namespace) -> int:
     if identity is None:
         print("jumpgate: error: no identity account in accounts/", file=sys.stderr)
         return 2
-    new = control.bootstrap_accounts(
-        server.endpoint, accounts, identity, org.region or "us-east-1", args.role_name
-    )
+    region = org.region or "us-east-1"
+    new = control.bootstrap_accounts(server.endpoint, accounts, identity, region, args.role_name)
+    if started or not control.read_details(args.root).get("admin_credentials"):
+        admin = control.create_admin(server.endpoint, identity, region)
+        control.record(args.root, admin_credentials=admin)
+    enforce = bool(control.read_details(args.root).get("enforce", False))
     console.print(
         f"local AWS {'started' if started else 'already running'}: {server.endpoint} "
         f"(pid {server.pid}); {len(accounts)} accounts ({len(new)} new), bootstrap role "
-        f"{args.role_name}"
+        f"{args.role_name}; IAM enforcement {'on' if enforce else 'off (--no-enforce)'}; "
+        f"administrator key: `jumpgate local-aws status --format json`"
         + (f"; realistic mode, time scale {args.time_scale:g}" if args.realistic else "")
     )
     print(server.endpoint)

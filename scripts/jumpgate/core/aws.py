@@ -2,5 +2,7 @@
 
 from __future__ import annotations
 
-DEFAULT_ROLE = "jumpgate-deployer"  # the bootstrap role the engine assumes in every account
+# The bootstrap role the engine assumes in every account, as it follows "role/" in its ARN:
+# path and name (cloudformation/pipeline/bootstrap.yaml; the pipeline's JUMPGATE_DEPLOYER_ROLE).
+DEFAULT_ROLE = "jumpgate/jumpgate-deployer"
 LOCAL_KEY = "jumpgatelocal"  # any key: the emulator maps unknown keys to its default account

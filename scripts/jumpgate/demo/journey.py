@@ -19,6 +19,7 @@ from typing import Any
 
 from rich.console import Console
 
+from jumpgate.core import totp
 from jumpgate.emulator import control
 from jumpgate.generate.render import rendered_files, write
 from jumpgate.validate.flow import validate
@@ -40,7 +41,6 @@ IGNORE = shutil.ignore_patterns(
 NEWCOMER = ("hugo", "Hugo Silva", "crm")
 LEAVER = ("dmitri", "crm")
 GRANTEE = "quinn"  # marketing: gets read-only on crm-prod (cross-team)
-MFA_CODE = "123456"
 
 
 def scratch_copy(root: Path) -> Path:
@@ -99,20 +99,34 @@ def second_change(root: Path) -> list[str]:
     ]
 
 
+def mfa_code(endpoint: str, seed: str) -> str:
+    """The code the person's authenticator app shows now (the emulator's clock)."""
+    return totp.code(seed, control.emulator_now(endpoint))
+
+
 def give_credentials(endpoint: str, account_id: str, region: str, user: str) -> dict[str, str]:
-    """What a person does on first login: a password, an MFA device, an access key."""
+    """What a person does on first login: a password, an MFA device (two consecutive codes from
+    its seed, as an authenticator app shows them), an access key."""
     iam = control.admin_client(endpoint, account_id, "iam", region)
     iam.create_login_profile(UserName=user, Password="Correct-Horse-42!")
     device = iam.create_virtual_mfa_device(VirtualMFADeviceName=user)["VirtualMFADevice"]
-    serial = device["SerialNumber"]
+    serial, seed = device["SerialNumber"], device["Base32StringSeed"]
+    if isinstance(seed, bytes):
+        seed = seed.decode()
+    now = control.emulator_now(endpoint)
     iam.enable_mfa_device(
         UserName=user,
         SerialNumber=serial,
-        AuthenticationCode1="123456",
-        AuthenticationCode2="654321",
+        AuthenticationCode1=totp.code(seed, now, -1),
+        AuthenticationCode2=totp.code(seed, now),
     )
     key = iam.create_access_key(UserName=user)["AccessKey"]
-    return {"key": key["AccessKeyId"], "secret": key["SecretAccessKey"], "serial": serial}
+    return {
+        "key": key["AccessKeyId"],
+        "secret": key["SecretAccessKey"],
+        "serial": serial,
+        "seed": seed,
+    }
 
 
 def prove_access(
@@ -156,7 +170,8 @@ def prove_access(
             expect_ok=False,
         )
     ]
-    session = own.get_session_token(SerialNumber=creds["serial"], TokenCode=MFA_CODE)
+    code = mfa_code(endpoint, creds["seed"])
+    session = own.get_session_token(SerialNumber=creds["serial"], TokenCode=code)
     c = session["Credentials"]
     mfa = client("sts", c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
     results.append(
@@ -198,9 +213,10 @@ def onboarding_and_cli_profile(
     if not aws.exists():
         console.print("  (the AWS CLI is not installed: `make setup` installs it)")
         return True
+    code = mfa_code(endpoint, creds["seed"])  # what the person's authenticator app shows now
     helper = (
         f"{aws} sts get-session-token --profile {{base}} --serial-number {{mfa_serial}} "
-        f'--token-code {MFA_CODE} --output json --query "{{Version: `1`, AccessKeyId: '
+        f'--token-code {code} --output json --query "{{Version: `1`, AccessKeyId: '
         "Credentials.AccessKeyId, SecretAccessKey: Credentials.SecretAccessKey, SessionToken: "
         'Credentials.SessionToken, Expiration: Credentials.Expiration}"'
     )
@@ -275,20 +291,16 @@ def _journey(root: Path, console: Console, cli: Callable[[list[str]], int], t0: 
     _step(console, "6. verify again")
     if cli(["verify", *args, "--target", "local"]) != 0:
         return 1
-    _step(console, "7. prove access with IAM enforcement on")
+    _step(console, "7. prove access (IAM enforcement is on, as on AWS)")
     crm_prod = org.accounts["crm-prod"].id
     granted = f"arn:aws:iam::{crm_prod}:role{org.path}{org.prefix}-readonly"
     other = f"arn:aws:iam::{crm_prod}:role{org.path}{org.prefix}-admin"
     creds = give_credentials(endpoint, identity.id, org.region, GRANTEE)
-    control.enforce_iam(endpoint, True)
-    try:
-        proven = prove_access(console, endpoint, org.region, creds, granted, other, GRANTEE)
-        _step(console, f"8. {GRANTEE}'s onboarding page (`jumpgate onboard {GRANTEE}`) and CLI")
-        proven &= onboarding_and_cli_profile(
-            console, root, endpoint, creds, GRANTEE, "crm-prod-readonly"
-        )
-    finally:
-        control.enforce_iam(endpoint, False)
+    proven = prove_access(console, endpoint, org.region, creds, granted, other, GRANTEE)
+    _step(console, f"8. {GRANTEE}'s onboarding page (`jumpgate onboard {GRANTEE}`) and CLI")
+    proven &= onboarding_and_cli_profile(
+        console, root, endpoint, creds, GRANTEE, "crm-prod-readonly"
+    )
     _step(console, "9. stop the emulator")
     control.down(root)
     took = time.monotonic() - t0

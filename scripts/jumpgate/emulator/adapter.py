@@ -10,7 +10,9 @@ the deploy engine, so the production path (real AWS) is untouched. What is patch
 - cfn_engine: change sets that see parameter changes (with Replacement), stacks that record
   executed parameters/tags, AWS-like failure and rollback states with failed resource events,
   termination protection.
-- enforcement: MFA-aware IAM enforcement (GetSessionToken with MFA, aws:MultiFactorAuthPresent).
+- enforcement (+ authorize, principals): IAM enforcement as AWS evaluates it, STS sessions with
+  MFA, role sessions, identities (docs/emulator.md); self_service: the baseline's self-service;
+  clock: `aws:CurrentTime` with an override (`/moto-api/jumpgate/clock`).
 - realistic: AWS timing, throttling, faults and credential lifetimes, off until configured
   (`jumpgate local-aws up --realistic`).
 - GetAccountPasswordPolicy omits MaxPasswordAge when passwords never expire, as AWS does (moto
@@ -26,8 +28,17 @@ from typing import Any
 from moto.cloudformation import parsing
 from moto.core.responses import ActionResult
 from moto.iam import responses as iam_responses
+from moto.moto_api._internal import urls as moto_api_urls
 
-from jumpgate.emulator import cfn_engine, cfn_iam, cfn_types, enforcement, realistic
+from jumpgate.emulator import (
+    cfn_engine,
+    cfn_iam,
+    cfn_types,
+    clock,
+    enforcement,
+    realistic,
+    self_service,
+)
 
 _installed = False
 
@@ -51,6 +62,9 @@ def install() -> None:
     assert cfn_types.LocalGroup.cloudformation_type() == "AWS::IAM::Group"  # registered
     cfn_engine.install()
     enforcement.install()
+    self_service.install()
+    clock.from_environment()
+    moto_api_urls.url_paths["{0}/moto-api/jumpgate/clock"] = clock.handler
     realistic.install()  # after cfn_engine: it wraps the patched CloudFormation backend
     response: Any = iam_responses.IamResponse
     response.get_account_password_policy = _get_account_password_policy

@@ -7,6 +7,7 @@ separate process (`python -m jumpgate.emulator.serve`) listening on 127.0.0.1 on
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import signal
@@ -25,18 +26,11 @@ import boto3
 from botocore.config import Config
 
 from jumpgate.core.aws import DEFAULT_ROLE, LOCAL_KEY
+from jumpgate.emulator import bootstrap
 
 STATE_DIR = ".jumpgate"
 STATE_FILE = "local-aws.json"
 LOG_FILE = "local-aws.log"
-
-DEPLOYER_POLICY = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {"Effect": "Allow", "Action": ["cloudformation:*"], "Resource": "*"},
-        {"Effect": "Allow", "Action": ["iam:*"], "Resource": "*"},
-    ],
-}
 
 
 @dataclass
@@ -77,6 +71,21 @@ def read_state(root: Path) -> Server | None:
         return None
 
 
+def read_details(root: Path) -> dict[str, Any]:
+    """The state file as written (endpoint, enforce, admin_credentials once created)."""
+    try:
+        data = json.loads(state_path(root).read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def record(root: Path, **fields: Any) -> None:
+    data = read_details(root)
+    data.update(fields)
+    state_path(root).write_text(json.dumps(data))
+
+
 def running(root: Path) -> Server | None:
     server = read_state(root)
     if server and _alive(server.pid) and _answers(server.port):
@@ -89,12 +98,16 @@ def running_endpoint(root: Path) -> str | None:
     return server.endpoint if server else None
 
 
-def start_server(log: Path, timeout: float = 30.0) -> tuple[subprocess.Popen[bytes], int]:
-    """Start the server process on a free loopback port; return it and its port."""
+def start_server(
+    log: Path, timeout: float = 30.0, enforce: bool = True
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Start the server process on a free loopback port (IAM enforcement on unless `enforce`
+    is false); return it and its port."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "jumpgate.emulator.serve", "--port", "0"],
+            [sys.executable, "-m", "jumpgate.emulator.serve", "--port", "0"]
+            + ([] if enforce else ["--no-enforce"]),
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -115,21 +128,24 @@ def start_server(log: Path, timeout: float = 30.0) -> tuple[subprocess.Popen[byt
 def up(
     root: Path,
     *,
+    enforce: bool = True,
     realistic: bool = False,
     time_scale: float = 1.0,
     settings: dict[str, Any] | None = None,
 ) -> tuple[Server, bool]:
     """Start the emulator unless it already runs; return it and whether it was started.
 
+    `enforce`: IAM enforcement as AWS evaluates it (off: nothing is denied) for a new server.
     `realistic`: AWS timing, throttling and faults (emulator/realistic.py), durations × and
     rates ÷ `time_scale`; `settings` overrides single values. Without it the mode is off."""
     server = running(root)
     started = server is None
     if server is None:
-        process, port = start_server(root / STATE_DIR / LOG_FILE)
+        process, port = start_server(root / STATE_DIR / LOG_FILE, enforce=enforce)
         server = Server(process.pid, port)
         path = state_path(root)
-        path.write_text(json.dumps({"pid": server.pid, "port": port, "endpoint": server.endpoint}))
+        state = {"pid": server.pid, "port": port, "endpoint": server.endpoint, "enforce": enforce}
+        path.write_text(json.dumps(state))
         gitignore = root / STATE_DIR / ".gitignore"
         if not gitignore.exists():
             gitignore.write_text("*\n")
@@ -221,26 +237,18 @@ def bootstrap_accounts(
     role_name: str = DEFAULT_ROLE,
     workers: int = 8,
 ) -> list[str]:
-    """Create every account's bootstrap (deployer) role, as the StackSet does on AWS.
+    """Create every account's bootstrap (deployer) role, as the StackSet does on AWS: the role,
+    trust and policies of `cloudformation/pipeline/bootstrap.yaml` (`bootstrap.deployer`);
+    in the identity account also the pipeline's deploy role (`bootstrap.pipeline_deploy_role`),
+    which the operator key stands for when it names no account (`principals`).
 
     moto creates an account on first use; the role makes it reachable by AssumeRole.
     Returns the names of the accounts that were new. Accounts in parallel, one IAM client per
     worker thread (the account is a request header, set per call): creating a client per
-    account cost more than the calls. A new account takes two calls, an existing one one.
+    account cost more than the calls.
     """
-    trust = json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:aws:iam::{identity_account_id}:root"},
-                    "Action": "sts:AssumeRole",
-                }
-            ],
-        }
-    )
-    policy = json.dumps(DEPLOYER_POLICY)
+    path_part, _, name = role_name.rpartition("/")
+    prefix = path_part.split("/")[0] if path_part else name.removesuffix("-deployer")
     session = boto3.Session(
         aws_access_key_id=LOCAL_KEY, aws_secret_access_key=LOCAL_KEY, region_name=region
     )
@@ -266,25 +274,98 @@ def bootstrap_accounts(
             local.iam = client
         return client
 
-    def one(name: str, account_id: str) -> str | None:
+    def one(account_name: str, account_id: str) -> str | None:
         iam = iam_client()
         local.account_id = account_id
+        role = bootstrap.deployer(prefix, identity_account_id, account_id)
         try:
             iam.create_role(
-                RoleName=role_name,
-                Path="/",
-                AssumeRolePolicyDocument=trust,
-                Description="jumpgate bootstrap: the pipeline's deployment role (local emulator)",
-                MaxSessionDuration=3600,
+                RoleName=name,
+                Path=f"/{path_part}/" if path_part else "/",
+                AssumeRolePolicyDocument=json.dumps(role["AssumeRolePolicyDocument"]),
+                Description=role.get("Description", ""),
+                MaxSessionDuration=int(role["MaxSessionDuration"]),
+                Tags=role.get("Tags", []),
             )
         except iam.exceptions.EntityAlreadyExistsException:
             return None
-        iam.put_role_policy(RoleName=role_name, PolicyName="jumpgate-deploy", PolicyDocument=policy)
-        return name
+        for policy in role["Policies"]:
+            iam.put_role_policy(
+                RoleName=name,
+                PolicyName=policy["PolicyName"],
+                PolicyDocument=json.dumps(policy["PolicyDocument"]),
+            )
+        if account_id == identity_account_id:
+            _pipeline_role(iam, prefix, identity_account_id, region)
+        return account_name
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         done = pool.map(lambda item: one(*item), sorted(accounts.items()))
-        return [name for name in done if name is not None]
+        return [account_name for account_name in done if account_name is not None]
+
+
+def _pipeline_role(iam: Any, prefix: str, identity_account_id: str, region: str) -> None:
+    role = bootstrap.pipeline_deploy_role(prefix, identity_account_id, region)
+    iam.create_role(
+        RoleName=role["RoleName"],
+        Path=role["Path"],
+        AssumeRolePolicyDocument=json.dumps(role["AssumeRolePolicyDocument"]),
+        Description="the pipeline's deploy role (CodeBuild); the local target acts as it",
+        Tags=[{"Key": principals_tag(), "Value": "true"}],
+    )
+    iam.put_role_policy(
+        RoleName=role["RoleName"], PolicyName="build", PolicyDocument=json.dumps(role["Policy"])
+    )
+
+
+def principals_tag() -> str:
+    return "jumpgate:local-ambient"  # principals.AMBIENT_TAG (the server side; moto not imported)
+
+
+ADMIN_USER = "admin"
+
+
+def create_admin(endpoint: str, identity_account_id: str, region: str) -> dict[str, str]:
+    """The identity account's administrator: an IAM user with every permission and an access
+    key, for scripts and the AWS CLI to set people up as an administrator would."""
+    iam = admin_client(endpoint, identity_account_id, "iam", region)
+    try:
+        iam.create_user(UserName=ADMIN_USER, Path="/")
+        iam.put_user_policy(
+            UserName=ADMIN_USER,
+            PolicyName="administrator",
+            PolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+                }
+            ),
+        )
+    except iam.exceptions.EntityAlreadyExistsException:
+        for old in iam.list_access_keys(UserName=ADMIN_USER)["AccessKeyMetadata"]:
+            iam.delete_access_key(UserName=ADMIN_USER, AccessKeyId=old["AccessKeyId"])
+    key = iam.create_access_key(UserName=ADMIN_USER)["AccessKey"]
+    return {"access_key_id": key["AccessKeyId"], "secret_access_key": key["SecretAccessKey"]}
+
+
+def emulator_now(endpoint: str) -> dt.datetime:
+    """The emulator's clock (real time unless a test set it): MFA codes are computed for it."""
+    with urllib.request.urlopen(f"{endpoint}/moto-api/jumpgate/clock", timeout=5) as answer:
+        text = answer.read().decode().strip()
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def set_clock(endpoint: str, instant: dt.datetime | None) -> None:
+    """Fix the emulator's clock at `instant` (None: real time again)."""
+    body = instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if instant else ""
+    request = urllib.request.Request(
+        f"{endpoint}/moto-api/jumpgate/clock",
+        data=body.encode(),
+        headers={"Content-Type": "text/plain"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=5):
+        pass
 
 
 def enforce_iam(endpoint: str, enabled: bool) -> None:

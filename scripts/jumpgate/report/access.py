@@ -21,10 +21,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from jumpgate.generate.expansion import Expansion
-from jumpgate.generate.policies import group_policy, trust_policy
-from jumpgate.model.organization import Organization
-from jumpgate.report.iam_eval import (
+from jumpgate.core.iam_eval import (
     ALLOW,
     DENY,
     Context,
@@ -33,6 +30,9 @@ from jumpgate.report.iam_eval import (
     prepare,
     shared_part,
 )
+from jumpgate.generate.expansion import Expansion
+from jumpgate.generate.policies import group_policy, trust_policy
+from jumpgate.model.organization import Organization
 
 ACTIONS = ("sts:AssumeRole", "sts:SetSourceIdentity")
 CONTRACT_FIELDS = (

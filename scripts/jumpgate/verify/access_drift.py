@@ -8,11 +8,11 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from jumpgate.core.findings import Finding
+from jumpgate.core.iam_eval import Unsupported
 from jumpgate.core.rules import hint_of
 from jumpgate.generate.expansion import Expansion
 from jumpgate.model.organization import Organization
 from jumpgate.report.access import AccessPath, deployed_access
-from jumpgate.report.iam_eval import Unsupported
 
 if TYPE_CHECKING:
     from jumpgate.verify.drift import Observed

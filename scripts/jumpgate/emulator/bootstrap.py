@@ -1,0 +1,111 @@
+"""The real bootstrap for the emulator: the deployer role of
+`cloudformation/pipeline/bootstrap.yaml` (its trust and both policies, exactly as the StackSet
+deploys them) and, in the identity account, the pipeline's deploy role of `pipeline.yaml` (its
+trust and its AssumeTheDeployerRoles
+statement; the role the local target's operator key stands for, see `principals`).
+
+The templates are read with a small resolver for the intrinsics they use (`!Sub`, `!Ref`, `!If`,
+`!Equals`, `AWS::NoValue`); anything else raises, so a template change cannot silently give the
+emulator a different deployer from AWS's.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TEMPLATES = Path(__file__).resolve().parents[3] / "cloudformation" / "pipeline"
+NO_VALUE = object()
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    """`!Name value` as CloudFormation's long form (`Ref`, `Fn::Name`); only the intrinsics
+    `resolve` knows are ever resolved."""
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {"Ref" if suffix == "Ref" else f"Fn::{suffix}": value}
+
+
+_Loader.add_multi_constructor("!", _construct)
+
+
+def load(path: Path) -> dict[str, Any]:
+    document = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    return document if isinstance(document, dict) else {}
+
+
+def resolve(value: Any, variables: dict[str, str], conditions: dict[str, bool]) -> Any:
+    if isinstance(value, list):
+        items = [resolve(v, variables, conditions) for v in value]
+        return [v for v in items if v is not NO_VALUE]
+    if not isinstance(value, dict):
+        return value
+    if set(value) == {"Ref"}:
+        if value["Ref"] == "AWS::NoValue":
+            return NO_VALUE
+        return variables[value["Ref"]]
+    if set(value) == {"Fn::Sub"}:
+        return re.sub(r"\$\{([^}!]+)\}", lambda m: variables[m.group(1)], value["Fn::Sub"]).replace(
+            "${!", "${"
+        )
+    if set(value) == {"Fn::If"}:
+        name, yes, no = value["Fn::If"]
+        return resolve(yes if conditions[name] else no, variables, conditions)
+    if set(value) == {"Fn::Equals"}:
+        left, right = (resolve(v, variables, conditions) for v in value["Fn::Equals"])
+        return left == right
+    if any(k.startswith("Fn::") for k in value):
+        raise ValueError(f"unsupported intrinsic in a bootstrap template: {sorted(value)}")
+    out = {k: resolve(v, variables, conditions) for k, v in value.items()}
+    return {k: v for k, v in out.items() if v is not NO_VALUE}
+
+
+def deployer(prefix: str, identity_id: str, account_id: str) -> dict[str, Any]:
+    """The deployer role's properties for one account (RoleName, Path, MaxSessionDuration,
+    AssumeRolePolicyDocument, Policies, Tags), resolved."""
+    template = load(TEMPLATES / "bootstrap.yaml")
+    variables = {
+        "Prefix": prefix,
+        "IdentityAccountId": identity_id,
+        "AWS::AccountId": account_id,
+        "AWS::Partition": "aws",
+    }
+    conditions: dict[str, bool] = {}
+    for name, expression in template.get("Conditions", {}).items():
+        conditions[name] = bool(resolve(expression, variables, conditions))
+    role = template["Resources"]["DeployerRole"]["Properties"]
+    resolved: dict[str, Any] = resolve(role, variables, conditions)
+    return resolved
+
+
+def pipeline_deploy_role(prefix: str, identity_id: str, region: str) -> dict[str, Any]:
+    """The pipeline's deploy role: name, path, trust, and its statement that assumes deployers."""
+    template = load(TEMPLATES / "pipeline.yaml")
+    role = template["Resources"]["DeployRole"]["Properties"]
+    variables = {
+        "Prefix": prefix,
+        "AWS::AccountId": identity_id,
+        "AWS::Partition": "aws",
+        "AWS::Region": region,
+    }
+    statements = role["Policies"][0]["PolicyDocument"]["Statement"]
+    assume = next(
+        s for s in statements if isinstance(s, dict) and s.get("Sid") == ("AssumeTheDeployerRoles")
+    )
+    return {
+        "RoleName": resolve(role["RoleName"], variables, {}),
+        "Path": resolve(role["Path"], variables, {}),
+        "AssumeRolePolicyDocument": resolve(role["AssumeRolePolicyDocument"], variables, {}),
+        "Policy": {"Version": "2012-10-17", "Statement": [resolve(assume, variables, {})]},
+    }
