@@ -82,6 +82,14 @@ def test_e218_two_teams_permission_sets_make_one_role(org: Path) -> None:
     ]
 
 
+LAST_LEVEL = "    managed_policies: [arn:aws:iam::aws:policy/SecurityAudit]\n"
+
+
+def add_levels(root: Path, text: str) -> None:
+    """New levels after the example's last one (`levels:` is not the file's last block)."""
+    replace(root, "org/organization.yaml", LAST_LEVEL, LAST_LEVEL + text)
+
+
 @pytest.mark.parametrize(
     ("team", "pset", "role"),
     [
@@ -92,9 +100,8 @@ def test_e218_two_teams_permission_sets_make_one_role(org: Path) -> None:
 )
 def test_e219_reserved_role_names(org: Path, team: str | None, pset: str, role: str) -> None:
     if team is None:
-        append(
+        add_levels(
             org,
-            "org/organization.yaml",
             f"  {pset}:\n    description: x\n    managed_policies: "
             "[arn:aws:iam::aws:policy/ReadOnlyAccess]\n",
         )
@@ -246,13 +253,14 @@ def _random_org(root: Path, rng: random.Random) -> None:
             old.unlink()
     teams = sorted({_name(rng) for _ in range(rng.randint(1, 4))})
     levels = sorted({_name(rng) for _ in range(rng.randint(0, 3))})
-    org_text = (root / "org" / "organization.yaml").read_text(encoding="utf-8")
-    for level in levels:
-        org_text += (
+    add_levels(
+        root,
+        "".join(
             f"  {level}:\n    description: x\n"
             "    managed_policies: [arn:aws:iam::aws:policy/ReadOnlyAccess]\n"
-        )
-    (root / "org" / "organization.yaml").write_text(org_text, encoding="utf-8")
+            for level in levels
+        ),
+    )
     account_id = 200000000000
     for team in teams:
         accounts = sorted({f"{team}-{_name(rng, 'ab1')}" for _ in range(rng.randint(1, 2))})

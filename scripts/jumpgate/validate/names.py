@@ -36,7 +36,10 @@ def reserved_roles(prefix: str) -> dict[str, str]:
     core/aws.py), lowercased, with what uses them. Role names are unique per account whatever
     their path, so a level may not take one even though the pipeline's live elsewhere."""
     names = {
-        DEFAULT_ROLE: "the deployer role the deploy engine assumes (core/aws.py)",
+        # DEFAULT_ROLE is the deployer's path and name: the name is what must stay free
+        DEFAULT_ROLE.rsplit("/", 1)[
+            -1
+        ]: "the deployer role the deploy engine assumes (core/aws.py)",
         f"{prefix}-deployer": "the deployer role (cloudformation/pipeline/bootstrap.yaml)",
     }
     for suffix in ("", "-validate", "-deploy", "-source-event"):
