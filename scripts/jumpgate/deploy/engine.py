@@ -9,6 +9,7 @@ and never more than `max_people_removed` people without `allow_mass_removal`.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -34,6 +35,8 @@ from jumpgate.deploy.stack import (
     scan_account,
 )
 
+_ACCOUNT_ID = re.compile(r"\b[0-9]{12}\b")
+_ROLE_ACCOUNT = re.compile(r":iam::([0-9]{12}):role/")
 REMOVAL_ORDER = {"user": 0, "group": 1, "role": 1, "baseline": 2}
 MAX_PEOPLE_REMOVED = 3
 
@@ -93,12 +96,30 @@ class Engine:
         return self.target.client(account_id, "cloudformation")
 
     def scan(self, pool: ThreadPoolExecutor) -> dict[str, dict[str, Existing]]:
-        """Every account's stacks, read once per run, accounts in parallel."""
+        """Every account's stacks, read once per run, accounts in parallel; then the accounts
+        that left the registry but that deployed groups still reach (their stacks are orphans
+        and go in their stage, so no jumpgate role stays behind in a departed account)."""
         missing = [a for a in self.account_ids if a not in self._scans]
         futures = {a: pool.submit(self._scan_one, a) for a in missing}
         for account_id, future in futures.items():
             self._scans[account_id] = future.result()
+        departed = sorted(self._departed() - set(self._scans))
+        futures = {a: pool.submit(self._scan_one, a) for a in departed}
+        for account_id, future in futures.items():
+            self._scans[account_id] = future.result()
         return self._scans
+
+    def _departed(self) -> set[str]:
+        """Account ids that the identity account's deployed group stacks grant roles in and
+        the manifest no longer has."""
+        identity = (self.manifest.get("identity_account") or {}).get("id", "")
+        found: set[str] = set()
+        for existing in self._scans.get(identity, {}).values():
+            if not existing.managed or existing.tags.get(TAG_KIND) != "group":
+                continue
+            found.update(_ACCOUNT_ID.findall(existing.parameters.get("AccountIds", "")))
+            found.update(_ROLE_ACCOUNT.findall(existing.parameters.get("RoleArns", "")))
+        return found - set(self.account_ids)
 
     def _scan_one(self, account_id: str) -> dict[str, Existing]:
         return scan_account(self.cfn(account_id))
@@ -162,8 +183,20 @@ class Engine:
         return results
 
     def _is_identity_stage(self, stage: str) -> bool:
+        """The first stage with identity-account stacks (later ones hold those behind the
+        approval): the password policy is set once, there."""
         identity = (self.manifest.get("identity_account") or {}).get("id")
-        return any(s.stage == stage and s.account_id == identity for s in self.stacks)
+        first = next((s.stage for s in self.stacks if s.account_id == identity), None)
+        return first == stage
+
+    def _removal_stage(self, account_id: str, existing: Existing) -> str | None:
+        """People leave in the first identity stage whatever stage deployed them: removing a
+        person only narrows access, so it never waits for the approval."""
+        if existing.tags.get(TAG_KIND) == "user":
+            identity = (self.manifest.get("identity_account") or {}).get("id")
+            if account_id == identity:
+                return next((s.stage for s in self.stacks if s.account_id == identity), None)
+        return existing.tags.get(TAG_STAGE)
 
     def _password_policy(self, stage: str) -> StackResult:
         """No CloudFormation resource exists for it: set through IAM, only on a difference."""
@@ -211,7 +244,7 @@ class Engine:
             for existing in stacks.values():
                 if (
                     existing.managed
-                    and existing.tags.get(TAG_STAGE) == stage
+                    and self._removal_stage(account_id, existing) == stage
                     and (account_id, existing.name) not in wanted
                 ):
                     found.append((account_id, existing))
