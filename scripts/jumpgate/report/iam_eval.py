@@ -96,9 +96,18 @@ _TESTS: dict[str, Test] = {
     "StringEquals": lambda have, want: have == want,
     "StringLike": lambda have, want: wildcard_match(want, have),
     "ArnLike": lambda have, want: wildcard_match(want, have),
+    "ArnEquals": lambda have, want: wildcard_match(want, have),  # the same test as ArnLike
     "Bool": lambda have, want: have.lower() == want.lower(),
     "NumericLessThan": lambda have, want: float(have) < float(want),
     "DateLessThan": lambda have, want: _date(have) < _date(want),
+}
+
+
+_NEGATED = {
+    "StringNotEquals": "StringEquals",
+    "StringNotLike": "StringLike",
+    "ArnNotEquals": "ArnEquals",
+    "ArnNotLike": "ArnLike",
 }
 
 
@@ -115,7 +124,11 @@ def _compile_condition(operator: str, block: Any) -> Check:
             any((key not in context) == absent for absent in wanted) for key, wanted in presence
         )
     if_exists = operator.endswith("IfExists")
-    test = _TESTS.get(operator.removesuffix("IfExists"))
+    base = operator.removesuffix("IfExists")
+    # Negated operators (AWS: "Condition operators"): true when the key is absent; with
+    # several values, none may match (NOR, "Conditions with multiple context keys or values").
+    negated = base in _NEGATED
+    test = _TESTS.get(_NEGATED.get(base, base))
     if test is None:
         raise Unsupported(f"condition operator {operator!r}")
     items = [(key.lower(), _condition_values(wanted)) for key, wanted in block.items()]
@@ -124,14 +137,16 @@ def _compile_condition(operator: str, block: Any) -> Check:
         for key, wanted in items:
             have = context.get(key)
             if have is None:
-                if if_exists:
+                if if_exists or negated:
                     continue
                 return False
+            matched = False
             for value in wanted:
                 found = _substitute(value, context) if "${" in value else value
                 if found is not None and test(have, found):
+                    matched = True
                     break
-            else:
+            if matched == negated:
                 return False
         return True
 
