@@ -37,6 +37,7 @@ from jumpgate.deploy.stack import (
 
 _ACCOUNT_ID = re.compile(r"\b[0-9]{12}\b")
 _ROLE_ACCOUNT = re.compile(r":iam::([0-9]{12}):role/")
+STRICT_SUFFIX = "/strict/"  # generate.expand: the path of groups reaching a strict environment
 REMOVAL_ORDER = {"user": 0, "group": 1, "role": 1, "baseline": 2}
 MAX_PEOPLE_REMOVED = 3
 
@@ -127,7 +128,6 @@ class Engine:
     def run_stage(self, stage: str) -> StageResult:
         started = time.monotonic()
         outcome = StageResult(stage)
-        wanted = [s for s in self.stacks if s.stage == stage]
         with ThreadPoolExecutor(max_workers=self.options.workers) as pool:
             try:
                 scans = self.scan(pool)
@@ -135,6 +135,7 @@ class Engine:
                 outcome.error = f"cannot read the accounts' stacks: {err}"
                 self.listener("end", outcome)
                 return outcome
+            wanted = [s for s in self.stacks if self._converge_stage(s, scans) == stage]
             orphans = self._orphans(stage, scans)
             self.listener("start", (stage, len(wanted) + len(orphans)))
             outcome.results = self._converge_all(pool, wanted, scans)
@@ -188,6 +189,20 @@ class Engine:
         identity = (self.manifest.get("identity_account") or {}).get("id")
         first = next((s.stage for s in self.stacks if s.account_id == identity), None)
         return first == stage
+
+    def _converge_stage(self, want: Desired, scans: dict[str, dict[str, Existing]]) -> str:
+        """A group that reaches a strict environment today and will not tomorrow is still one
+        only the strict deployer may change: it converges in the last stage, behind the
+        approval, like every strict group."""
+        have = scans.get(want.account_id, {}).get(want.name)
+        if (
+            want.kind == "group"
+            and have is not None
+            and have.parameters.get("GroupPath", "").endswith(STRICT_SUFFIX)
+            and not want.parameters.get("GroupPath", "").endswith(STRICT_SUFFIX)
+        ):
+            return self.stages[-1]
+        return want.stage
 
     def _removal_stage(self, account_id: str, existing: Existing) -> str | None:
         """People leave in the first identity stage whatever stage deployed them: removing a
