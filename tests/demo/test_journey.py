@@ -31,6 +31,9 @@ def test_demo_journey_end_to_end() -> None:
         assert text.count("no drift") == 2
         assert "offboarded: removed access key" in text
         assert "with MFA assumes granted" in text
+        # the cross-team prod grant waits for the approval, then is in IAM
+        assert "quinn in crm-prod, read back from IAM: nothing" in text
+        assert "quinn in crm-prod, read back from IAM: crm-prod readonly" in text
         assert "✗" not in text
         code, _, _ = jumpgate("demo", "--root", str(repo), "--summary-only")
         assert code == 0

@@ -114,3 +114,28 @@ def test_an_account_that_leaves_keeps_no_jumpgate_role(repo: Path, endpoint: str
     }
     assert removed == {"jumpgate-role-admin": "deleted", "jumpgate-role-readonly": "deleted"}
     assert iam(endpoint, CRM_STAGING).list_roles(PathPrefix="/jumpgate/")["Roles"] == []
+
+
+def test_a_group_that_stops_reaching_prod_still_changes_only_after_the_approval(
+    repo: Path, endpoint: str
+) -> None:
+    grant = "  - who: [bob]\n    group: ops\n    level: readonly\n    environments: [dev, prod]\n"
+    crm = repo / "teams/crm.yaml"
+    crm.write_text(crm.read_text(encoding="utf-8") + grant, encoding="utf-8")
+    rerender(repo)
+    assert deploy_json(repo, "pipeline", "--approve")[0] == 0
+    group = iam(endpoint, "100000000001").get_group(GroupName="jumpgate-crm-ops")["Group"]
+    assert group["Path"] == "/jumpgate/strict/"
+    replace(repo, "teams/crm.yaml", "environments: [dev, prod]\n", "environments: [dev]\n")
+    rerender(repo)
+    # Its stack now says "identity", but only the strict deployer may change a strict group:
+    # the engine converges it behind the approval.
+    code, plan = deploy_json(repo, "plan")
+    assert code == 0
+    planned = {
+        (stage["stage"], s["stack"]): s["action"]
+        for stage in plan["stages"]
+        for s in stage["stacks"]
+        if s["action"] != "unchanged"
+    }
+    assert planned == {("prod", "jumpgate-group-crm-ops"): "would-update"}
