@@ -94,8 +94,10 @@ def test_adding_a_person_with_a_new_group_adds_their_lines_only(tmp_path: Path) 
     )
     after = _render(root)
     group = "jumpgate-group-crm-readonly-bi-prod"
+    # crm now reaches bi-prod: bi becomes a code owner of teams/crm.yaml
     assert _changed(before, after) == {
         MANIFEST,
+        ".github/CODEOWNERS",
         f"{PARAMETERS}/{IDENTITY}/{group}.json",
         f"{PARAMETERS}/{IDENTITY}/jumpgate-user-erin.json",
     }
@@ -136,7 +138,7 @@ def _branch_adding(root: Path, branch: str, team: str, person: str, before: str)
     assert run("render", "--root", str(root)) == (
         0,
         "",
-        "render: 2 written, 0 deleted, 66 unchanged (68 files)\n"
+        "render: 2 written, 0 deleted, 67 unchanged (69 files)\n"
         f"  wrote   {MANIFEST}\n"
         f"  wrote   {PARAMETERS}/{IDENTITY}/jumpgate-user-{person}.json\n",
     )
@@ -166,7 +168,7 @@ def test_two_branches_adding_people_to_different_teams_merge_cleanly(tmp_path: P
     assert run("render", "--check", "--root", str(root)) == (
         0,
         "",
-        "render --check: 69 generated files up to date\n",
+        "render --check: 70 generated files up to date\n",
     )
     names = [e.name for e in read_manifest(root).entries]
     assert names[names.index("jumpgate-user-emueller") :][:3] == [
