@@ -41,7 +41,7 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, s
     (root / "scripts").mkdir()
     shutil.copy2(REPO / "scripts" / "hook", root / "scripts" / "hook")
     (root / ".venv").symlink_to(VENV)
-    (root / ".gitignore").write_text(".venv\n")
+    (root / ".gitignore").write_text(".venv\n.jumpgate-cache/\n")  # as the repository ignores it
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",  # no .venv/bin: hooks find it themselves
         "HOME": str(root.parent),
