@@ -11,7 +11,6 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (jumpgate needs Python 3.11)"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@# An editable install leaves jumpgate's own modules uncompiled, and machines that set
@@ -21,11 +20,16 @@ $(STAMP): pyproject.toml requirements.lock
 	@touch $(STAMP)
 
 # What the deploy image needs and nothing more: runtime dependencies, no emulator, no dev tools.
+# Every artifact is checked against the lock's sha256 hashes (--require-hashes); pip is the one
+# the Python installation bundles (never upgraded from the network); jumpgate itself is put on
+# the path from this source tree (a .pth file and a launcher), so no build backend is fetched.
 setup-runtime:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (jumpgate needs Python 3.11)"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -r requirements-runtime.lock
-	$(BIN)/python -m pip install --quiet --no-deps .
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-runtime.lock
+	echo "$(CURDIR)/scripts" > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/jumpgate-source.pth"
+	printf '#!%s\nimport sys\nfrom jumpgate.cli.main import main\nsys.exit(main())\n' "$(CURDIR)/$(BIN)/python" > $(BIN)/jumpgate
+	chmod +x $(BIN)/jumpgate
 
 # The access-page tests drive Debian's Chromium (tools/install-browser installs it when missing);
 # setup itself stays free of it, so the CodeBuild images that run `make setup` never need apt.

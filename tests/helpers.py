@@ -28,6 +28,9 @@ def copy_org(source: Path, target: Path) -> Path:
         shutil.copytree(rendered / "parameters", target / "cloudformation" / "parameters")
     if (rendered / "manifest.json").is_file():
         shutil.copy2(rendered / "manifest.json", target / "cloudformation" / "manifest.json")
+    if (source / ".github" / "CODEOWNERS").is_file():  # rendered too (generate/codeowners.py)
+        (target / ".github").mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source / ".github" / "CODEOWNERS", target / ".github" / "CODEOWNERS")
     return target
 
 

@@ -21,10 +21,41 @@ DEV_ONLY = {"moto", "flask", "werkzeug", "mypy", "ruff", "pytest", "pre-commit",
 def pins(name: str) -> dict[str, str]:
     found = {}
     for line in (REPO / name).read_text(encoding="utf-8").splitlines():
-        match = re.fullmatch(r"([A-Za-z0-9_.\-]+)==(\S+)", line.strip())
+        match = re.fullmatch(r"([A-Za-z0-9_.\-]+)==(\S+?)( \\)?", line.strip())
         if match:
             found[match.group(1).lower().replace("_", "-")] = match.group(2)
     return found
+
+
+def hashed_requirements(name: str) -> dict[str, list[str]]:
+    """Requirement -> its sha256 hashes, from a lock in pip's hash-checking format."""
+    text = (REPO / name).read_text(encoding="utf-8").replace("\\\n", " ")
+    found = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            requirement, *options = line.split()
+            found[requirement] = [o.removeprefix("--hash=sha256:") for o in options]
+    return found
+
+
+def test_runtime_lock_pins_a_sha256_for_every_package() -> None:
+    """The deploy image installs with --require-hashes (pip refuses any artifact whose hash
+    is not in the file), so every line is `name==version` with at least one sha256."""
+    found = hashed_requirements("requirements-runtime.lock")
+    assert len(found) == len(pins("requirements-runtime.lock")) == 39
+    for requirement, hashes in found.items():
+        assert "==" in requirement, requirement
+        assert hashes and all(re.fullmatch(r"[0-9a-f]{64}", h) for h in hashes), requirement
+
+
+def test_the_deploy_image_checks_hashes_and_never_upgrades_pip() -> None:
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    runtime = makefile.split("setup-runtime:", 1)[1].split("\n\n", 1)[0]
+    assert "pip install --quiet --require-hashes -r requirements-runtime.lock" in runtime
+    assert "--upgrade pip" not in makefile  # pip is the interpreter's own, never fetched
+    assert "pip install --quiet --no-deps ." not in runtime  # no build backend fetched
+    spec = (REPO / "buildspecs" / "deploy.yml").read_text(encoding="utf-8")
+    assert "make setup-runtime" in spec and "pip install" not in spec
 
 
 def test_runtime_lock_holds_no_development_package() -> None:

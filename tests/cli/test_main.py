@@ -204,7 +204,7 @@ def test_render_unchanged(org: Path) -> None:
     assert run("render", "--root", str(org), "--today", TODAY) == (
         0,
         "",
-        "render: 0 written, 0 deleted, 67 unchanged (67 files)\n",
+        "render: 0 written, 0 deleted, 68 unchanged (68 files)\n",
     )
     assert _snapshot(org) == before
 
@@ -219,7 +219,7 @@ def test_render_writes_and_deletes_orphans(org: Path) -> None:
     assert run("render", "--root", str(org), "--today", TODAY) == (
         0,
         "",
-        "render: 2 written, 1 deleted, 64 unchanged (66 files)\n"
+        "render: 2 written, 1 deleted, 65 unchanged (67 files)\n"
         f"  wrote   {MANIFEST}\n"
         f"  wrote   {PARAMETERS}/learnaws-identity/jumpgate-user-bob.json\n"
         f"  deleted {PARAMETERS}/learnaws-identity/jumpgate-user-gwen.json\n",
@@ -250,7 +250,7 @@ def test_render_from_scratch_creates_every_file(org: Path) -> None:
     shutil.rmtree(org / "cloudformation")
     code, _, err = run("render", "--root", str(org), "--today", TODAY)
     assert code == 0
-    assert err.startswith("render: 67 written, 0 deleted, 0 unchanged (67 files)\n")
+    assert err.startswith("render: 67 written, 0 deleted, 1 unchanged (68 files)\n")
     listed = err.splitlines()[1:]  # the first 50 by name, then how many more
     assert len(listed) == 51 and listed[0] == f"  wrote   {MANIFEST}"
     assert listed[-1] == "  wrote   ... and 17 more"
@@ -270,7 +270,7 @@ def test_render_check_clean(org: Path) -> None:
     assert run("render", "--root", str(org), "--check", "--today", TODAY) == (
         0,
         "",
-        "render --check: 67 generated files up to date\n",
+        "render --check: 68 generated files up to date\n",
     )
 
 

@@ -30,7 +30,7 @@ from ruamel.yaml import YAML
 
 CORPUS = Path(__file__).resolve().parent
 REPO = CORPUS.parent.parent
-DATA = ("org", "accounts", "teams", "cloudformation")
+DATA = ("org", "accounts", "teams", "cloudformation", ".github")
 TODAY = "2026-11-28"
 
 

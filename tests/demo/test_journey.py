@@ -39,6 +39,9 @@ def test_demo_journey_end_to_end() -> None:
             "  Sign in: <https://100000000001.signin.aws.amazon.com/console> as IAM user `quinn`."
             in text.splitlines()
         )
+        # the cross-team prod grant waits for the approval, then is in IAM
+        assert "quinn in crm-prod, read back from IAM: nothing" in text
+        assert "quinn in crm-prod, read back from IAM: crm-prod readonly" in text
         assert "✗" not in text
         code, _, _ = jumpgate("demo", "--root", str(repo), "--summary-only")
         assert code == 0

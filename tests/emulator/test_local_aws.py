@@ -48,6 +48,7 @@ def group_params(
     return {
         "GroupName": name,
         "Path": "/jumpgate/",
+        "GroupPath": "/jumpgate/",
         "RoleArns": roles,
         "RoleName": role_name,
         "AccountIds": account_ids,

@@ -37,12 +37,33 @@ def test_stages_follow_the_environments_and_sandbox_joins_dev(exp: Expansion) ->
 
 def test_deploy_order_baseline_groups_people_then_stages(exp: Expansion) -> None:
     kinds = [(s.stage, s.name.split("-")[1]) for s in exp.stacks]
-    assert kinds[0] == ("identity", "baseline")
-    assert kinds[1:16] == [("identity", "group")] * 15
-    assert kinds[16:39] == [("identity", "user")] * 23
-    stages = [stage for stage, _ in kinds[39:]]
+    stages = [stage for stage, _ in kinds]
     assert stages == sorted(stages, key=exp.stages.index)
-    assert {kind for _, kind in kinds[39:]} == {"role"}
+    assert kinds[0] == ("identity", "baseline")
+    assert kinds[1:7] == [("identity", "group")] * 6
+    assert {kind for stage, kind in kinds[7:] if stage != "prod"} == {"role"}
+    # Behind the approval: the 9 groups that reach prod, and every person in one of them
+    # (in the example, all 23 have prod read-only), then the prod roles.
+    prod = [
+        (s.account, kind)
+        for s, (_, kind) in zip(exp.stacks, kinds, strict=True)
+        if s.stage == "prod"
+    ]
+    assert prod[:9] == [("learnaws-identity", "group")] * 9
+    assert prod[9:32] == [("learnaws-identity", "user")] * 23
+    assert {kind for _, kind in prod[32:]} == {"role"}
+
+
+def test_groups_reaching_prod_live_on_the_strict_path(exp: Expansion) -> None:
+    paths = {
+        s.parameters["GroupName"]: (s.stage, s.parameters["GroupPath"])
+        for s in exp.stacks
+        if "GroupPath" in s.parameters
+    }
+    assert paths["jumpgate-crm-admin-crm-prod"] == ("prod", "/jumpgate/strict/")
+    assert paths["jumpgate-crm-readonly-dev-staging-prod"] == ("prod", "/jumpgate/strict/")
+    assert paths["jumpgate-crm-admin-dev-staging"] == ("identity", "/jumpgate/")
+    assert sum(path == "/jumpgate/strict/" for _, path in paths.values()) == 9
 
 
 def test_group_names_and_members(exp: Expansion) -> None:

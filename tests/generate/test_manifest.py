@@ -45,13 +45,13 @@ def _line_diff(before: str, after: str) -> tuple[list[str], list[str]]:
     return removed, added
 
 
-def _user_line(user: str, groups: list[str]) -> str:
+def _user_line(user: str, groups: list[str], stage: str = "identity") -> str:
     depends = ",".join(f'"{g}"' for g in ["jumpgate-baseline", *groups])
     return (
         f'    {{"account":"{IDENTITY}","account_id":"100000000001","depends_on":[{depends}],'
         f'"name":"jumpgate-user-{user}",'
         f'"parameter_file":"{PARAMETERS}/{IDENTITY}/jumpgate-user-{user}.json",'
-        f'"region":"eu-west-1","stage":"identity",'
+        f'"region":"eu-west-1","stage":"{stage}",'
         f'"template":"cloudformation/templates/identity-user.yaml"}},'
     )
 
@@ -77,6 +77,7 @@ def test_adding_a_person_to_existing_groups_adds_one_line(tmp_path: Path) -> Non
             _user_line(
                 "erin",
                 ["jumpgate-group-crm-exports-prod", "jumpgate-group-crm-readonly-dev-staging-prod"],
+                "prod",  # a person in a prod-reaching group is deployed behind the approval
             )
         ],
     )
@@ -93,8 +94,10 @@ def test_adding_a_person_with_a_new_group_adds_their_lines_only(tmp_path: Path) 
     )
     after = _render(root)
     group = "jumpgate-group-crm-readonly-bi-prod"
+    # crm now reaches bi-prod: bi becomes a code owner of teams/crm.yaml
     assert _changed(before, after) == {
         MANIFEST,
+        ".github/CODEOWNERS",
         f"{PARAMETERS}/{IDENTITY}/{group}.json",
         f"{PARAMETERS}/{IDENTITY}/jumpgate-user-erin.json",
     }
@@ -104,9 +107,9 @@ def test_adding_a_person_with_a_new_group_adds_their_lines_only(tmp_path: Path) 
             f'    {{"account":"{IDENTITY}","account_id":"100000000001",'
             f'"depends_on":["jumpgate-baseline"],"name":"{group}",'
             f'"parameter_file":"{PARAMETERS}/{IDENTITY}/{group}.json",'
-            f'"region":"eu-west-1","stage":"identity",'
+            f'"region":"eu-west-1","stage":"prod",'
             f'"template":"cloudformation/templates/identity-group.yaml"}},',
-            _user_line("erin", [group, "jumpgate-group-crm-readonly-dev-staging-prod"]),
+            _user_line("erin", [group, "jumpgate-group-crm-readonly-dev-staging-prod"], "prod"),
         ],
     )
 
@@ -135,7 +138,7 @@ def _branch_adding(root: Path, branch: str, team: str, person: str, before: str)
     assert run("render", "--root", str(root)) == (
         0,
         "",
-        "render: 2 written, 0 deleted, 66 unchanged (68 files)\n"
+        "render: 2 written, 0 deleted, 67 unchanged (69 files)\n"
         f"  wrote   {MANIFEST}\n"
         f"  wrote   {PARAMETERS}/{IDENTITY}/jumpgate-user-{person}.json\n",
     )
@@ -165,7 +168,7 @@ def test_two_branches_adding_people_to_different_teams_merge_cleanly(tmp_path: P
     assert run("render", "--check", "--root", str(root)) == (
         0,
         "",
-        "render --check: 69 generated files up to date\n",
+        "render --check: 70 generated files up to date\n",
     )
     names = [e.name for e in read_manifest(root).entries]
     assert names[names.index("jumpgate-user-emueller") :][:3] == [

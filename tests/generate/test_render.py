@@ -27,7 +27,8 @@ def _files(root: Path) -> dict[str, str]:
 def _tree(root: Path) -> dict[str, bytes]:
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted((root / "cloudformation").rglob("*"))
+        for folder in ("cloudformation", ".github")
+        for p in sorted((root / folder).rglob("*"))
         if p.is_file()
     }
 
@@ -35,7 +36,7 @@ def _tree(root: Path) -> dict[str, bytes]:
 def test_the_committed_example_is_up_to_date() -> None:
     files = _files(REPO)
     assert check(REPO, files) == []
-    assert len(files) == 67  # 66 stacks and the manifest
+    assert len(files) == 68  # 66 stacks, the manifest and .github/CODEOWNERS
 
 
 def test_parameter_file_format(org: Path) -> None:
@@ -115,7 +116,7 @@ def test_rendering_is_deterministic(org: Path) -> None:
 def test_write_is_idempotent(org: Path) -> None:
     files = _files(org)
     outcome = write(org, files)
-    assert (outcome.written, outcome.deleted, outcome.unchanged) == ([], [], 67)
+    assert (outcome.written, outcome.deleted, outcome.unchanged) == ([], [], 68)
 
 
 def test_write_deletes_a_removed_persons_file(org: Path) -> None:
@@ -190,8 +191,8 @@ def test_existing_files_sees_only_json_and_the_manifest(org: Path) -> None:
     (org / PARAMETERS / "crm-dev" / "notes.txt").write_text("x", encoding="utf-8")
     found = existing_files(org)
     assert MANIFEST in found
-    assert len(found) == 67
-    assert all(p.endswith(".json") for p in found)
+    assert len(found) == 68
+    assert all(p.endswith(".json") for p in found - {".github/CODEOWNERS"})
 
 
 # --- golden ---------------------------------------------------------------------------------

@@ -157,7 +157,11 @@ def test_cfn_policy_validator_parses_every_stack(org: str) -> None:
         elif kind == "identity-group":
             assert principals == {"Roles": 0, "Users": 0, "Groups": 1}, name
             (group,) = out["Groups"]
-            assert (group["GroupName"], group["GroupPath"]) == (params["GroupName"], path)
+            assert (group["GroupName"], group["GroupPath"]) == (
+                params["GroupName"],
+                params["GroupPath"],
+            )
+            assert params["GroupPath"] in (path, f"{path}strict/")
             assert [p["Name"] for p in group["Policies"]] == ["assume-granted-roles"]
         elif kind == "identity-user":
             assert principals == {"Roles": 0, "Users": 1, "Groups": 0}, name

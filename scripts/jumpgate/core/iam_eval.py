@@ -121,6 +121,14 @@ _TESTS: dict[str, Test] = {
 }
 
 
+_NEGATED = {
+    "StringNotEquals": "StringEquals",
+    "StringNotLike": "StringLike",
+    "ArnNotEquals": "ArnEquals",
+    "ArnNotLike": "ArnLike",
+}
+
+
 def _compile_condition(operator: str, block: Any) -> Check:
     """One condition operator's block as a check of a request context (keys AND, values OR)."""
     if not isinstance(block, dict):
@@ -134,7 +142,11 @@ def _compile_condition(operator: str, block: Any) -> Check:
             any((key not in context) == absent for absent in wanted) for key, wanted in presence
         )
     if_exists = operator.endswith("IfExists")
-    test = _TESTS.get(operator.removesuffix("IfExists"))
+    base = operator.removesuffix("IfExists")
+    # Negated operators (AWS: "Condition operators"): true when the key is absent; with
+    # several values, none may match (NOR, "Conditions with multiple context keys or values").
+    negated = base in _NEGATED
+    test = _TESTS.get(_NEGATED.get(base, base))
     if test is None:
         raise Unsupported(f"condition operator {operator!r}")
     items = [(key.lower(), _condition_values(wanted)) for key, wanted in block.items()]
@@ -143,14 +155,16 @@ def _compile_condition(operator: str, block: Any) -> Check:
         for key, wanted in items:
             have = context.get(key)
             if have is None:
-                if if_exists:
+                if if_exists or negated:
                     continue
                 return False
+            matched = False
             for value in wanted:
                 found = _substitute(value, context) if "${" in value else value
                 if found is not None and test(have, found):
+                    matched = True
                     break
-            else:
+            if matched == negated:
                 return False
         return True
 

@@ -275,6 +275,17 @@ _RULES = [
         "deployed policies cannot be evaluated",
         "a policy was changed outside jumpgate: deploy the identity stage to restore it",
     ),
+    Rule(
+        "E919",
+        "a person has policies of their own",
+        "remove them: jumpgate people get access only through their groups",
+    ),
+    Rule("W920", "access key older than 90 days", "rotate it (CIS AWS Foundations 1.14)"),
+    Rule(
+        "E921",
+        "a user outside jumpgate's path may assume a jumpgate role",
+        "remove the policy that allows it; access goes through jumpgate's people only",
+    ),
 ]
 
 RULES: dict[str, Rule] = {rule.rule_id: rule for rule in _RULES}

@@ -1,9 +1,10 @@
 """The newcomer's journey (`jumpgate demo`), on a scratch copy of the repository.
 
 Start the emulator → full pipeline stage by stage → verify (zero drift) → a second change made
-as a user would (edit team and organization files, render) → incremental pipeline (only the
-touched stacks change) → verify again → prove access with IAM enforcement on → a person's
-onboarding page and their AWS CLI profile at work → stop.
+as a user would (edit team and organization files, render) → the pipeline without the approval
+(the new prod grant is not in IAM) → with it (only the touched stacks change, the grant is)
+→ verify again → prove access with IAM enforcement on → a person's onboarding page and their
+AWS CLI profile at work → stop.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from typing import Any
 from rich.console import Console
 
 from jumpgate.core import totp
+from jumpgate.deploy.clients import Target
 from jumpgate.emulator import control
 from jumpgate.generate.render import rendered_files, write
 from jumpgate.validate.flow import validate
+from jumpgate.verify.drift import verify
 
 IGNORE = shutil.ignore_patterns(
     ".git",
@@ -246,6 +249,16 @@ def onboarding_and_cli_profile(
     return ok
 
 
+def _access_in(root: Path, endpoint: str, person: str, account: str) -> str:
+    """The person's paths into one account as IAM has them (the access model over the
+    read-back state), in words."""
+    result = validate(root)
+    target = Target("local", result.org.region, endpoint=endpoint)
+    report = verify(result.org, result.expansion, target)
+    found = [p.level for p in report.paths if p.person == person and p.account == account]
+    return ", ".join(f"{account} {level}" for level in sorted(found))
+
+
 def run_journey(root: Path, console: Console, cli: Callable[[list[str]], int]) -> int:
     started = time.monotonic()
     scratch = scratch_copy(root)
@@ -285,8 +298,19 @@ def _journey(root: Path, console: Console, cli: Callable[[list[str]], int], t0: 
     _step(console, "4. a second change, as a user would make it")
     for line in second_change(root):
         console.print(f"  • {line}")
-    _step(console, "5. the pipeline again: only the touched stacks change")
+    _step(console, "5. the pipeline again, nobody approves: prod access waits")
+    cli(["pipeline", *args, "--target", "local"])  # stops at the approval (exit 1)
+    waiting = _access_in(root, endpoint, GRANTEE, "crm-prod")
+    console.print(f"  {GRANTEE} in crm-prod, read back from IAM: {waiting or 'nothing'}")
+    if waiting:
+        console.print("[bold red]prod access was granted before the approval[/]")
+        return 1
+    _step(console, "5b. approved: only the touched stacks change, prod access granted")
     if cli(["pipeline", *args, "--target", "local", "--approve"]) != 0:
+        return 1
+    granted_now = _access_in(root, endpoint, GRANTEE, "crm-prod")
+    console.print(f"  {GRANTEE} in crm-prod, read back from IAM: {granted_now or 'nothing'}")
+    if not granted_now:
         return 1
     _step(console, "6. verify again")
     if cli(["verify", *args, "--target", "local"]) != 0:

@@ -15,6 +15,7 @@ executed is deleted, nothing else starts, and the stage reports exactly that.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import defaultdict, deque
@@ -45,6 +46,9 @@ from jumpgate.deploy.stack import (
     scan_account,
 )
 
+_ACCOUNT_ID = re.compile(r"\b[0-9]{12}\b")
+_ROLE_ACCOUNT = re.compile(r":iam::([0-9]{12}):role/")
+STRICT_SUFFIX = "/strict/"  # generate.expand: the path of groups reaching a strict environment
 REMOVAL_ORDER = {"user": 0, "group": 1, "role": 1, "baseline": 2}
 MAX_PEOPLE_REMOVED = 3
 WORKERS = 64
@@ -134,13 +138,35 @@ class Engine:
     def scan(
         self, pool: ThreadPoolExecutor, accounts: list[str] | None = None
     ) -> dict[str, dict[str, Existing]]:
-        """The accounts' stacks (default: every account), each read once per run, in parallel."""
-        wanted = self.account_ids if accounts is None else accounts
+        """The accounts' stacks (default: every account), each read once per run, in parallel;
+        always the identity account too, then the accounts that left the registry but that its
+        deployed groups still reach (their stacks are orphans and go in their stage, so no
+        jumpgate role stays behind in a departed account)."""
+        wanted = list(self.account_ids if accounts is None else accounts)
+        identity = (self.manifest.get("identity_account") or {}).get("id", "")
+        if identity and identity not in wanted:
+            wanted.append(identity)
         missing = [a for a in wanted if a not in self._scans]
         futures = {a: pool.submit(self._scan_one, a) for a in missing}
         for account_id, future in futures.items():
             self._scans[account_id] = future.result()
+        departed = sorted(self._departed() - set(self._scans))
+        futures = {a: pool.submit(self._scan_one, a) for a in departed}
+        for account_id, future in futures.items():
+            self._scans[account_id] = future.result()
         return self._scans
+
+    def _departed(self) -> set[str]:
+        """Account ids that the identity account's deployed group stacks grant roles in and
+        the manifest no longer has."""
+        identity = (self.manifest.get("identity_account") or {}).get("id", "")
+        found: set[str] = set()
+        for existing in self._scans.get(identity, {}).values():
+            if not existing.managed or existing.tags.get(TAG_KIND) != "group":
+                continue
+            found.update(_ACCOUNT_ID.findall(existing.parameters.get("AccountIds", "")))
+            found.update(_ROLE_ACCOUNT.findall(existing.parameters.get("RoleArns", "")))
+        return found - set(self.account_ids)
 
     def _scan_one(self, account_id: str) -> dict[str, Existing]:
         return scan_account(self.cfn(account_id))
@@ -148,7 +174,6 @@ class Engine:
     def run_stage(self, stage: str) -> StageResult:
         started = time.monotonic()
         outcome = StageResult(stage)
-        wanted = [s for s in self.stacks if s.stage == stage]
         with ThreadPoolExecutor(max_workers=self.options.workers) as pool:
             try:
                 scans = self.scan(pool, self.stage_accounts(stage))
@@ -156,6 +181,7 @@ class Engine:
                 outcome.error = f"cannot read the accounts' stacks: {err}"
                 self.listener("end", outcome)
                 return outcome
+            wanted = [s for s in self.stacks if self._converge_stage(s, scans) == stage]
             orphans = self._orphans(stage, scans)
             self.listener("start", (stage, len(wanted) + len(orphans)))
             outcome.results = self._converge_all(pool, wanted, scans)
@@ -249,8 +275,34 @@ class Engine:
         )
 
     def _is_identity_stage(self, stage: str) -> bool:
+        """The first stage with identity-account stacks (later ones hold those behind the
+        approval): the password policy is set once, there."""
         identity = (self.manifest.get("identity_account") or {}).get("id")
-        return any(s.stage == stage and s.account_id == identity for s in self.stacks)
+        first = next((s.stage for s in self.stacks if s.account_id == identity), None)
+        return first == stage
+
+    def _converge_stage(self, want: Desired, scans: dict[str, dict[str, Existing]]) -> str:
+        """A group that reaches a strict environment today and will not tomorrow is still one
+        only the strict deployer may change: it converges in the last stage, behind the
+        approval, like every strict group."""
+        have = scans.get(want.account_id, {}).get(want.name)
+        if (
+            want.kind == "group"
+            and have is not None
+            and have.parameters.get("GroupPath", "").endswith(STRICT_SUFFIX)
+            and not want.parameters.get("GroupPath", "").endswith(STRICT_SUFFIX)
+        ):
+            return self.stages[-1]
+        return want.stage
+
+    def _removal_stage(self, account_id: str, existing: Existing) -> str | None:
+        """People leave in the first identity stage whatever stage deployed them: removing a
+        person only narrows access, so it never waits for the approval."""
+        if existing.tags.get(TAG_KIND) == "user":
+            identity = (self.manifest.get("identity_account") or {}).get("id")
+            if account_id == identity:
+                return next((s.stage for s in self.stacks if s.account_id == identity), None)
+        return existing.tags.get(TAG_STAGE)
 
     def _password_policy(self, stage: str) -> StackResult:
         """No CloudFormation resource exists for it: set through IAM, only on a difference."""
@@ -317,7 +369,7 @@ class Engine:
             for existing in stacks.values():
                 if (
                     existing.managed
-                    and existing.tags.get(TAG_STAGE) == stage
+                    and self._removal_stage(account_id, existing) == stage
                     and (account_id, existing.name) not in wanted
                 ):
                     found.append((account_id, existing))

@@ -20,6 +20,7 @@ from jumpgate.model.organization import Account, Grant, Level, Organization, Tea
 
 TEMPLATES = "cloudformation/templates"
 IDENTITY_STAGE = "identity"
+STRICT_SUBPATH = "strict/"  # groups reaching a strict environment: /<prefix>/strict/
 _NOT_IN_STACK_NAMES = re.compile(r"[^A-Za-z0-9-]")
 _NOT_IN_TAG_VALUES = re.compile(r"[^\w\s.:/=+\-@]")
 
@@ -58,6 +59,23 @@ def expiry_instant(expires: str) -> str:
     """`expires` is the last day the grant works (UTC); IAM gets the first instant after it."""
     day = dt.date.fromisoformat(expires) + dt.timedelta(days=1)
     return f"{day.isoformat()}T00:00:00Z"
+
+
+def strict_stage(org: Organization) -> str | None:
+    """The first stage that deploys a strict environment: the one behind the approval."""
+    stages = [env.stage for env in org.environments.values()]
+    strict = {env.stage for env in org.environments.values() if env.strict}
+    return next((stage for stage in stages if stage in strict), None)
+
+
+def reaches_strict(org: Organization, group: Group) -> bool:
+    return any(org.environments[org.accounts[r.account].environment].strict for r in group.roles)
+
+
+def group_path(org: Organization, group: Group) -> str:
+    """Strict-reaching groups live on their own path, so that IAM can tell them apart: only
+    the post-approval deployer may create, change or add members to them."""
+    return org.path + STRICT_SUBPATH if reaches_strict(org, group) else org.path
 
 
 def stack_slug(name: str) -> str:
@@ -156,6 +174,10 @@ def _stacks(org: Organization, out: Expansion) -> list[Stack]:
         return stacks
     common_tags = {f"{org.prefix}:managed-by": "jumpgate", f"{org.prefix}:organization": org.name}
     baseline = baseline_stack_name(org)
+    # Whatever creates or widens a path into a strict environment deploys behind the approval:
+    # groups that reach one, and the people in such groups (membership lives on the user).
+    behind_approval = strict_stage(org) or IDENTITY_STAGE
+    strict_groups = {name for name, group in out.groups.items() if reaches_strict(org, group)}
 
     def identity_stack(
         name: str,
@@ -163,10 +185,11 @@ def _stacks(org: Organization, out: Expansion) -> list[Stack]:
         params: dict[str, str],
         tags: dict[str, str],
         depends: tuple[str, ...],
+        stage: str = IDENTITY_STAGE,
     ) -> Stack:
         return Stack(
             name,
-            IDENTITY_STAGE,
+            stage,
             identity.name,
             identity.id,
             org.region,
@@ -206,11 +229,13 @@ def _stacks(org: Organization, out: Expansion) -> list[Stack]:
                 {
                     "GroupName": name,
                     "Path": org.path,
+                    "GroupPath": group_path(org, group),
                     **group_parameters(group, org.path),  # explicit or compact form
                     "Expires": group.expires_at or "",
                 },
                 tags,
                 (baseline,),
+                behind_approval if name in strict_groups else IDENTITY_STAGE,
             )
         )
     for username in sorted(out.users):
@@ -230,6 +255,7 @@ def _stacks(org: Organization, out: Expansion) -> list[Stack]:
                 },
                 {},
                 (baseline, *sorted(group_stack[g] for g in user.groups)),
+                behind_approval if strict_groups.intersection(user.groups) else IDENTITY_STAGE,
             )
         )
 
@@ -270,7 +296,8 @@ def _stacks(org: Organization, out: Expansion) -> list[Stack]:
         )
     for stage in stage_order:
         stacks.extend(by_stage[stage])
-    return stacks
+    order = {stage: index for index, stage in enumerate(out.stages)}
+    return sorted(stacks, key=lambda stack: order.get(stack.stage, len(order)))  # stable
 
 
 def tag_value(text: str) -> str:

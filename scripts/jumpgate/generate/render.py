@@ -16,6 +16,7 @@ from jumpgate.core.findings import Finding
 from jumpgate.core.paths import MANIFEST, PARAMETERS
 from jumpgate.core.readfile import UnsafeFile, read_capped
 from jumpgate.core.rules import hint_of
+from jumpgate.generate.codeowners import CODEOWNERS, codeowners
 from jumpgate.generate.manifest import VERSION
 
 if TYPE_CHECKING:  # writing and checking files must not load the model (start-up time)
@@ -83,6 +84,7 @@ def manifest(org: Organization, expansion: Expansion) -> str:
 def rendered_files(org: Organization, expansion: Expansion) -> dict[str, str]:
     files = {s.parameter_file: parameter_file(s) for s in expansion.stacks}
     files[MANIFEST] = manifest(org, expansion)
+    files[CODEOWNERS] = codeowners(org)
     return files
 
 
@@ -92,8 +94,9 @@ def existing_files(root: Path) -> set[str]:
     for folder, _, names in os.walk(params):  # os.walk: ~3x faster than rglob at 7,000 files
         prefix = Path(folder).relative_to(root).as_posix()
         found.update(f"{prefix}/{name}" for name in names if name.endswith(".json"))
-    if (root / MANIFEST).is_file():
-        found.add(MANIFEST)
+    for rel in (MANIFEST, CODEOWNERS):
+        if (root / rel).is_file():
+            found.add(rel)
     return found
 
 

@@ -28,6 +28,7 @@ from jumpgate.generate.policies import group_policy, trust_policy
 from jumpgate.model.organization import Organization
 from jumpgate.report.access import AccessPath, effective_access
 from jumpgate.verify.access_drift import access_drift, evaluate_or_finding
+from jumpgate.verify.people import check_people
 
 GROUP_POLICY_NAME = "assume-granted-roles"
 
@@ -349,6 +350,13 @@ def verify(
             findings.append(_finding(f"iam://{name}", "E914", f"{name}: {seen.error}"))
         elif identity and name == identity.name:
             findings += _compare_identity(org, exp, seen)
+            try:
+                iam = target.client(identity.id, "iam")
+                noon = dt.datetime.combine(today, dt.time(12), tzinfo=dt.UTC)
+                roles = [role.arn(org.path) for role in exp.roles.values()]
+                findings += check_people(iam, f"iam://{name}", org.path, exp.users, roles, noon)
+            except (ClientError, BotoCoreError) as err:
+                findings.append(_finding(f"iam://{name}", "E914", f"people: {err}"))
             if root is not None:
                 try:
                     iam = target.client(identity.id, "iam")
