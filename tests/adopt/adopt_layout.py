@@ -7,6 +7,7 @@ import json
 import urllib.request
 from typing import Any
 
+from jumpgate.core import totp
 from jumpgate.emulator import control
 from localaws_helpers import REGION
 
@@ -138,11 +139,14 @@ def set_up(endpoint: str) -> None:
     )
     identity.put_user_policy(UserName="dan", PolicyName="audit", PolicyDocument=DAN_POLICY)
     device = identity.create_virtual_mfa_device(VirtualMFADeviceName="ana")["VirtualMFADevice"]
+    seed = device["Base32StringSeed"]
+    seed = seed.decode() if isinstance(seed, bytes) else seed
+    now = control.emulator_now(endpoint)  # the emulator checks real TOTP codes, as AWS does
     identity.enable_mfa_device(
         UserName="ana",
         SerialNumber=device["SerialNumber"],
-        AuthenticationCode1="123456",
-        AuthenticationCode2="654321",
+        AuthenticationCode1=totp.code(seed, now, -1),
+        AuthenticationCode2=totp.code(seed, now),
     )
     for account, role, trust, managed, inline, session in roles():
         iam = control.admin_client(endpoint, account_id(account), "iam", REGION)
