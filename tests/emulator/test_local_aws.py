@@ -373,8 +373,10 @@ def test_bootstrap_creates_each_accounts_role_once_in_parallel(emu: str) -> None
         client = iam(emu, account_id)
         role = client.get_role(RoleName="jumpgate-deployer")["Role"]
         assert f"arn:aws:iam::{IDENTITY}:root" in json.dumps(role["AssumeRolePolicyDocument"])
-        assert client.list_role_policies(RoleName="jumpgate-deployer")["PolicyNames"] == [
-            "jumpgate-deploy"
+        attached = client.list_attached_role_policies(RoleName="jumpgate-deployer")
+        # the deployer's rights: a managed policy on /jumpgate-bootstrap/ (bootstrap.yaml)
+        assert [p["PolicyArn"] for p in attached["AttachedPolicies"]] == [
+            f"arn:aws:iam::{account_id}:policy/jumpgate-bootstrap/jumpgate-deploy"
         ]
     assert control.bootstrap_accounts(emu, accounts, IDENTITY, REGION, workers=4) == []
 

@@ -65,6 +65,15 @@ def resolve(value: Any, variables: dict[str, str], conditions: dict[str, bool]) 
     if set(value) == {"Fn::Equals"}:
         left, right = (resolve(v, variables, conditions) for v in value["Fn::Equals"])
         return left == right
+    if set(value) == {"Fn::Condition"}:  # `!Condition Name` (the loader's long form)
+        return conditions[value["Fn::Condition"]]
+    if set(value) == {"Fn::Not"}:
+        (inner,) = value["Fn::Not"]
+        return not resolve(inner, variables, conditions)
+    if set(value) & {"Fn::And", "Fn::Or"} and len(value) == 1:
+        ((name, items),) = value.items()
+        found = [bool(resolve(v, variables, conditions)) for v in items]
+        return all(found) if name == "Fn::And" else any(found)
     if any(k.startswith("Fn::") for k in value):
         raise ValueError(f"unsupported intrinsic in a bootstrap template: {sorted(value)}")
     out = {k: resolve(v, variables, conditions) for k, v in value.items()}
@@ -72,20 +81,42 @@ def resolve(value: Any, variables: dict[str, str], conditions: dict[str, bool]) 
 
 
 def deployer(prefix: str, identity_id: str, account_id: str) -> dict[str, Any]:
-    """The deployer role's properties for one account (RoleName, Path, MaxSessionDuration,
-    AssumeRolePolicyDocument, Policies, Tags), resolved."""
+    """The (pre-approval) deployer role's properties for one account (RoleName, Path,
+    MaxSessionDuration, AssumeRolePolicyDocument, Policies, Tags), resolved, plus
+    `ManagedPolicies`: [{"ManagedPolicyName", "Path", "PolicyDocument"}] the template attaches
+    to it. Locally every account gets this deployer (as a non-strict account would): the split
+    of deployers by side of the approval is proven by evaluating the templates
+    (tests/templates/test_security_boundary.py), not by the emulator (docs/emulator.md)."""
     template = load(TEMPLATES / "bootstrap.yaml")
     variables = {
         "Prefix": prefix,
         "IdentityAccountId": identity_id,
+        "Strict": "false",
         "AWS::AccountId": account_id,
         "AWS::Partition": "aws",
     }
     conditions: dict[str, bool] = {}
     for name, expression in template.get("Conditions", {}).items():
         conditions[name] = bool(resolve(expression, variables, conditions))
-    role = template["Resources"]["DeployerRole"]["Properties"]
-    resolved: dict[str, Any] = resolve(role, variables, conditions)
+    resources = template["Resources"]
+    variables["DeployerRole"] = "DeployerRole"  # `!Ref DeployerRole` in a policy's Roles
+    variables["StrictDeployerRole"] = "StrictDeployerRole"
+    resolved: dict[str, Any] = resolve(
+        resources["DeployerRole"]["Properties"], variables, conditions
+    )
+    resolved.setdefault("Policies", [])
+    resolved["ManagedPolicies"] = [
+        {
+            "ManagedPolicyName": properties["ManagedPolicyName"],
+            "Path": properties.get("Path", "/"),
+            "PolicyDocument": properties["PolicyDocument"],
+        }
+        for resource in resources.values()
+        if resource.get("Type") == "AWS::IAM::ManagedPolicy"
+        and conditions.get(resource.get("Condition", ""), True)
+        for properties in [resolve(resource["Properties"], variables, conditions)]
+        if "DeployerRole" in properties.get("Roles", [])
+    ]
     return resolved
 
 

@@ -295,6 +295,13 @@ def bootstrap_accounts(
                 PolicyName=policy["PolicyName"],
                 PolicyDocument=json.dumps(policy["PolicyDocument"]),
             )
+        for managed in role["ManagedPolicies"]:
+            arn = iam.create_policy(
+                PolicyName=managed["ManagedPolicyName"],
+                Path=managed["Path"],
+                PolicyDocument=json.dumps(managed["PolicyDocument"]),
+            )["Policy"]["Arn"]
+            iam.attach_role_policy(RoleName=name, PolicyArn=arn)
         if account_id == identity_account_id:
             _pipeline_role(iam, prefix, identity_account_id, region)
         return account_name

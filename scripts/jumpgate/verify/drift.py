@@ -353,7 +353,15 @@ def verify(
             try:
                 iam = target.client(identity.id, "iam")
                 noon = dt.datetime.combine(today, dt.time(12), tzinfo=dt.UTC)
-                roles = [role.arn(org.path) for role in exp.roles.values()]
+                trusts = {
+                    role.arn(org.path): observed.get(role.account, Observed())
+                    .roles.get(role.name, {})
+                    .get("trust")
+                    if not observed.get(role.account, Observed()).error
+                    else None
+                    for role in exp.roles.values()
+                }
+                roles = {arn: trust for arn, trust in trusts.items()}
                 findings += check_people(iam, f"iam://{name}", org.path, exp.users, roles, noon)
             except (ClientError, BotoCoreError) as err:
                 findings.append(_finding(f"iam://{name}", "E914", f"people: {err}"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -69,12 +69,14 @@ def check_people(
     where: str,
     path: str,
     people: Iterable[str],
-    role_arns: Iterable[str],
+    role_arns: Mapping[str, Mapping[str, Any] | None],
     now: dt.datetime,
 ) -> list[Finding]:
+    """`role_arns`: jumpgate's roles, each with its trust policy as deployed (None when its
+    account could not be read: then the user's own policies alone decide, to report, not hide)."""
     out: list[Finding] = []
     declared = set(people)
-    roles = sorted(role_arns)
+    roles = dict(sorted(role_arns.items()))
     for user in _pages(iam, "list_users", "Users"):
         name = user["UserName"]
         at = f"{where}/user/{name}"
@@ -96,8 +98,16 @@ def check_people(
 
 
 def _outsider(
-    iam: Any, at: str, name: str, arn: str, roles: list[str], now: dt.datetime
+    iam: Any,
+    at: str,
+    name: str,
+    arn: str,
+    roles: Mapping[str, Mapping[str, Any] | None],
+    now: dt.datetime,
 ) -> list[Finding]:
+    """A user off jumpgate's path who could assume one of its roles: their own and their
+    groups' policies allow it, and so does the role's trust as deployed (both sides, as AWS
+    decides a cross-account AssumeRole)."""
     try:
         documents = _user_documents(iam, name)
     except ClientError as err:
@@ -108,16 +118,21 @@ def _outsider(
         "aws:principalarn": arn,
         "aws:username": name,
     }
+    caller_account = arn.split(":")[4]
     reached = []
-    for role in roles:
-        account = role.split(":")[4]
+    for role, trust in roles.items():
+        request = {**context, "aws:resourceaccount": role.split(":")[4]}
         try:
-            allowed = decide(
-                documents, "sts:AssumeRole", role, {**context, "aws:resourceaccount": account}
+            allowed = decide(documents, "sts:AssumeRole", role, request) == ALLOW and (
+                trust is None
+                or decide(
+                    [trust], "sts:AssumeRole", role, request, principal_account=caller_account
+                )
+                == ALLOW
             )
         except Unsupported:
-            allowed = ALLOW  # a policy the evaluator cannot read is reported, never trusted
-        if allowed == ALLOW:
+            allowed = True  # a policy the evaluator cannot read is reported, never trusted
+        if allowed:
             reached.append(role)
     if not reached:
         return []
