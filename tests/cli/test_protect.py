@@ -177,7 +177,7 @@ def test_stale_parameter_files_refuse_deploy_and_pipeline(
         code, out, err = run(*command, "--root", str(repo), "--today", TODAY)
         assert code == 1
         assert out.split("\n")[0] == (
-            "cloudformation/manifest.json:27:1: E601 differs from what the team files render"
+            "cloudformation/manifest.json:43:1: E601 differs from what the team files render"
         )
         assert "refused: the gate (jumpgate check --render-check) found errors" in err
 
@@ -260,7 +260,8 @@ def test_plan_is_on_stdout_in_a_stable_order_and_reads_as_a_plan(
 ) -> None:
     root = emulated_org(tmp_path, endpoint)
     monkeypatch.setenv("JUMPGATE_LOCAL_ENDPOINT", endpoint)
-    assert jumpgate("deploy", "--root", str(root), "--stage", "identity")[0] == 0
+    # everyone in crm holds prod read-only: their user stacks deploy behind the approval
+    assert jumpgate("pipeline", "--root", str(root), "--approve")[0] == 0
     key = give_credentials(endpoint, IDENTITY, "eu-west-1", "gwen")["key"]
     replace(
         root, "teams/crm.yaml", "  gwen: {name: Gwen Harris, email: gwen@learnaws.example}\n", ""
@@ -273,16 +274,23 @@ def test_plan_is_on_stdout_in_a_stable_order_and_reads_as_a_plan(
         "  hugo: {name: Hugo Silva, email: h@x.example}\n  bob: {",
     )
     rerender(root)
+    # a leaver goes in the identity stage (narrowing does not wait for the approval)
     code, out, err = jumpgate("plan", "--root", str(root), "--stage", "identity")
     assert code == 0
     assert out.split("Deploy summary")[0] == (
-        "   would-update learnaws-identity / jumpgate-user-bob\n"
-        "                  Modify User [AWS::IAM::User]\n"
-        "   would-create learnaws-identity / jumpgate-user-hugo\n"
-        "                  Add User [AWS::IAM::User]\n"
         "   would-delete learnaws-identity / jumpgate-user-gwen\n"
         f"                  offboarded: would remove access key {key}\n"
         "                  offboarded: would remove MFA device gwen\n"
     )
     assert "jumpgate-user-gwen" not in err  # the plan itself is on stdout only
     assert jumpgate("plan", "--root", str(root), "--stage", "identity")[1] == out
+    # who gains prod access waits for the approval: the prod stage, in a stable order
+    code, out, _ = jumpgate("plan", "--root", str(root), "--stage", "prod")
+    assert code == 0
+    assert out.split("Deploy summary")[0] == (
+        "   would-update learnaws-identity / jumpgate-user-bob\n"
+        "                  Modify User [AWS::IAM::User]\n"
+        "   would-create learnaws-identity / jumpgate-user-hugo\n"
+        "                  Add User [AWS::IAM::User]\n"
+    )
+    assert jumpgate("plan", "--root", str(root), "--stage", "prod")[1] == out

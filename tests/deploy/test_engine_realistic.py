@@ -17,7 +17,14 @@ from typing import Any
 import pytest
 
 from jumpgate.emulator import control
-from localaws_helpers import IDENTITY, actions, cfn, deploy_json, emulated_org, jumpgate
+from localaws_helpers import (
+    IDENTITY,
+    actions,
+    cfn,
+    deploy_json,
+    emulated_org,
+    rerender,
+)
 
 NO_NATURAL_THROTTLING = {
     c: [5.0, 10_000.0]
@@ -28,6 +35,18 @@ NO_NATURAL_THROTTLING = {
 @pytest.fixture
 def repo(tmp_path: Path, endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     root = emulated_org(tmp_path, endpoint)
+    # Most of the small organization's people hold prod access, so their stacks wait for the
+    # approval (issue 11): here the team-wide read-only grant stops at staging, so the identity
+    # stage has enough stacks to throttle, fail and interrupt.
+    team = root / "teams" / "crm.yaml"
+    text = team.read_text(encoding="utf-8")
+    team.write_text(
+        text.replace(
+            "    environments: [dev, staging, prod]\n", "    environments: [dev, staging]\n"
+        ),
+        encoding="utf-8",
+    )
+    rerender(root)
     monkeypatch.setenv("JUMPGATE_LOCAL_ENDPOINT", endpoint)
     yield root
     control.configure_realistic(endpoint, None)
@@ -49,7 +68,7 @@ def test_throttled_calls_are_retried_and_fail_nothing(repo: Path, endpoint: str)
     realistic(endpoint, throttle_calls={"CreateChangeSet": 2, "DescribeStacks": 1, "AssumeRole": 1})
     code, doc = deploy_json(repo, "deploy", "--stage", "identity")
     assert code == 0, doc
-    assert Counter(actions(doc).values()) == Counter({"created": 11, "updated": 1})
+    assert Counter(actions(doc).values()) == Counter({"created": 7, "updated": 1})
     assert (doc["throttled_calls"], doc["retried_errors"]) == (4, 4)
     assert control.realistic_state(endpoint)["stats"]["throttled:cloudformation-write"] == 2
 
@@ -83,15 +102,16 @@ def test_a_transient_stack_failure_is_retried_and_a_persistent_one_stops_the_sta
 def test_credentials_shorter_than_the_run_are_reassumed_before_they_expire(
     repo: Path, endpoint: str
 ) -> None:
-    # AWS's shortest session (900 s) and stacks that outlast it: every account's credentials
-    # expire mid-stage, deterministically, whatever the machine's speed (4.5 s at this scale).
-    realistic(endpoint, credential_seconds=900, stack_startup_seconds=900)
-    code, doc = deploy_json(repo, "pipeline", "--approve")
+    # AWS's shortest session (900 s) and stacks that outlast it: the identity account's
+    # credentials expire mid-stage, deterministically, whatever the machine's speed. At this
+    # scale a session is 18 s, refreshed ~4 s before it ends: a margin a loaded machine keeps
+    # (at 0.005 the 1 s margin was sometimes eaten by a busy CPU and a request expired).
+    realistic(endpoint, time_scale=0.02, credential_seconds=900, stack_startup_seconds=900)
+    code, doc = deploy_json(repo, "deploy", "--stage", "identity")
     assert code == 0, doc
     stats = control.realistic_state(endpoint)["stats"]
     assert stats.get("expired", 0) == 0
-    assert stats["calls:sts"] > 4  # one per account, then again before each expiry
-    assert jumpgate("verify", "--root", str(repo), "--target", "local")[0] == 0
+    assert stats["calls:sts"] > 1  # the first AssumeRole, then again before it expired
 
 
 def _wait_for(predicate: Any, timeout: float = 60) -> None:
@@ -139,7 +159,7 @@ def test_ctrl_c_finishes_what_is_in_flight_reports_it_and_a_rerun_converges(
     assert doc["stopped"] == "interrupted by SIGINT"
     stacks = doc["stages"][0]["stacks"]
     done = {s["stack"]: s["action"] for s in stacks}
-    assert len(done) == len(stacks) == 11  # every stack reported once (no password policy)
+    assert len(done) == len(stacks) == 7  # every stack reported once (no password policy)
     assert done["jumpgate-baseline"] == "created"
     assert set(done.values()) <= {"created", "interrupted", "skipped"}
     assert {s["reason"] for s in stacks if s["action"] == "skipped"} == {

@@ -41,8 +41,10 @@ def reserved_roles(prefix: str) -> dict[str, str]:
             -1
         ]: "the deployer role the deploy engine assumes (core/aws.py)",
         f"{prefix}-deployer": "the deployer role (cloudformation/pipeline/bootstrap.yaml)",
+        f"{prefix}-strict-deployer": "the strict deployer role (cloudformation/pipeline/"
+        "bootstrap.yaml)",
     }
-    for suffix in ("", "-validate", "-deploy", "-source-event"):
+    for suffix in ("", "-validate", "-deploy", "-deploy-strict", "-source-event"):
         names[f"{prefix}-pipeline{suffix}"] = "a pipeline role (cloudformation/pipeline/)"
     return {name.lower(): why for name, why in names.items()}
 
