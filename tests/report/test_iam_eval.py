@@ -186,3 +186,56 @@ def test_prepared_once_answers_each_caller() -> None:
         allow(Condition={"DateLessThan": {"aws:CurrentTime": "2027-01-01T00:00:00Z"}})
     )
     assert prepare([expiring], "sts:AssumeRole", ROLE, shared_part(late)) == ()
+
+
+@pytest.mark.parametrize(
+    ("field", "pattern", "context", "expected"),
+    [
+        # a policy variable in Resource is replaced per caller (IAM User Guide: policy variables)
+        ("Resource", "arn:aws:iam::222222222222:role/jumpgate/${aws:username}", None, IMPLICIT),
+        (
+            "Resource",
+            "arn:aws:iam::*:role/jumpgate/jumpgate-${aws:username}",
+            {"aws:username": "admin"},
+            ALLOW,
+        ),
+        (
+            "Resource",
+            "arn:aws:iam::*:role/jumpgate/jumpgate-${aws:username}",
+            {"aws:username": "bob"},
+            IMPLICIT,
+        ),
+        ("Resource", "arn:aws:iam::*:role/jumpgate/jumpgate-${aws:userid}", {}, IMPLICIT),  # absent
+        (
+            "NotResource",
+            "arn:aws:iam::*:role/jumpgate/jumpgate-${aws:username}",
+            {"aws:username": "admin"},
+            IMPLICIT,
+        ),
+        (
+            "NotResource",
+            "arn:aws:iam::*:role/jumpgate/jumpgate-${aws:username}",
+            {"aws:username": "bob"},
+            ALLOW,
+        ),
+        ("NotResource", ["arn:aws:s3:::*", ROLE], None, IMPLICIT),
+        ("Resource", ["arn:aws:s3:::*", ROLE], None, ALLOW),
+    ],
+)
+def test_resources_with_variables_and_lists(
+    field: str, pattern: Any, context: dict[str, str] | None, expected: str
+) -> None:
+    statement = {"Effect": "Allow", "Action": "sts:AssumeRole", field: pattern}
+    caller = {**CONTEXT, **(context or {})}
+    if context == {}:
+        caller.pop("aws:userid", None)
+    assert verdict(statement, context=caller) == expected
+    prepared = prepare([policy(statement)], "sts:AssumeRole", ROLE, shared_part(caller))
+    assert decide_prepared(prepared, caller) == expected  # prepared once, the same answer
+
+
+def test_an_action_list_and_a_wildcard_action() -> None:
+    assert verdict({**allow(), "Action": ["s3:GetObject", "sts:Assume*"]}) == ALLOW
+    assert verdict({**allow(), "Action": ["s3:GetObject", "sts:AssumeRoleWith*"]}) == IMPLICIT
+    assert verdict({**allow(), "Action": "STS:ASSUMEROLE"}) == ALLOW  # case-insensitive
+    assert verdict({"Effect": "Allow", "NotAction": ["s3:*", "iam:*"], "Resource": "*"}) == ALLOW
