@@ -49,7 +49,9 @@ def reset(endpoint: str, root: Path) -> None:
         pass
     org = validate(root).org
     accounts = {a.name: a.id for a in org.accounts.values()}
-    control.bootstrap_accounts(endpoint, accounts, IDENTITY, org.region)
+    control.bootstrap_accounts(
+        endpoint, accounts, IDENTITY, org.region, strict_accounts=org.strict_account_ids()
+    )
 
 
 def emulated_org(tmp: Path, endpoint: str) -> Path:

@@ -217,15 +217,30 @@ def test_an_unreachable_account_exits_2_in_deploy(
     root = emulated_org(tmp_path, endpoint)
     _unreachable(CRM_DEV, monkeypatch, "credentials")
     monkeypatch.setenv("JUMPGATE_LOCAL_ENDPOINT", endpoint)
-    code, out, err = jumpgate(
-        "deploy", "--root", str(root), "--stage", "identity", "--target", "local"
-    )
+    code, out, err = jumpgate("deploy", "--root", str(root), "--stage", "dev", "--target", "local")
     assert (code, out) == (2, "")
     assert err == (
         "jumpgate: error: cannot reach account crm-dev (105000000005): Could not connect to the "
         'endpoint URL: "https://sts.amazonaws.com/"\n'
         "jumpgate: nothing deployed\n"
     )
+
+
+def test_a_stage_reaches_only_its_own_accounts(
+    tmp_path: Path, endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On AWS a strict account has no pre-approval deployer and a non-strict one no strict
+    deployer: a stage must not need any account it does not deploy to (it did: every stage
+    checked every account first, so no stage could run against a real organization)."""
+    root = emulated_org(tmp_path, endpoint)
+    _unreachable(CRM_DEV, monkeypatch, "credentials")
+    monkeypatch.setenv("JUMPGATE_LOCAL_ENDPOINT", endpoint)
+    code, _, err = jumpgate(
+        "deploy", "--root", str(root), "--stage", "identity", "--target", "local"
+    )
+    assert code == 0
+    assert "cannot reach" not in err
+    assert "created learnaws-identity / jumpgate-baseline" in err
 
 
 def test_a_connection_error_in_verify_reports_that_account_and_every_other(

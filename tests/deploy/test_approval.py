@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from helpers import replace
+from jumpgate.core.aws import DEFAULT_STRICT_ROLE
 from jumpgate.deploy.clients import Target
 from jumpgate.report.access import AccessPath, effective_access
 from jumpgate.validate.flow import validate
@@ -36,6 +37,7 @@ def deployed_strict(root: Path, endpoint: str) -> set[Path_]:
     """Access into strict environments as IAM has it now, through the access model."""
     result = validate(root, TODAY)
     target = Target("local", REGION, endpoint=endpoint)
+    target.split_by_approval(result.org, DEFAULT_STRICT_ROLE)
     report = verify(result.org, result.expansion, target, today=TODAY)
     return {_key(p) for p in report.paths if p.strict}
 

@@ -11,9 +11,12 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from jumpgate.core.aws import DEFAULT_STRICT_ROLE, LOCAL_KEY, LOCAL_STRICT_KEY
 from jumpgate.demo.journey import give_credentials, mfa_code
+from jumpgate.deploy.clients import Target
 from jumpgate.deploy.stack import template_body
 from jumpgate.emulator import control
+from jumpgate.validate.flow import validate
 from localaws_helpers import IDENTITY, REGION, cfn, iam, jumpgate, reset, small_org
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "cloudformation" / "templates"
@@ -293,8 +296,24 @@ def test_local_aws_up_status_down(tmp_path: Path) -> None:
         assert code == 0 and out.strip().startswith("http://127.0.0.1:")
         assert jumpgate("local-aws", "status", "--root", str(root))[0] == 0
         endpoint = out.strip()
-        roles = iam(endpoint, "107000000007").get_role(RoleName="jumpgate-deployer")
-        assert roles["Role"]["RoleName"] == "jumpgate-deployer"
+        # The deployers bootstrap.yaml gives each kind of account: the identity account both,
+        # crm-prod (strict) only the post-approval one, crm-dev only the pre-approval one.
+        deployers = {
+            name: sorted(
+                r["RoleName"]
+                for r in iam(endpoint, account_id).list_roles(PathPrefix="/jumpgate/")["Roles"]
+            )
+            for name, account_id in (
+                ("identity", "100000000001"),
+                ("crm-prod", "107000000007"),
+                ("crm-dev", "105000000005"),
+            )
+        }
+        assert deployers == {
+            "identity": ["jumpgate-deployer", "jumpgate-strict-deployer"],
+            "crm-prod": ["jumpgate-strict-deployer"],
+            "crm-dev": ["jumpgate-deployer"],
+        }
         assert jumpgate("local-aws", "up", "--root", str(root))[1].strip() == endpoint  # reused
     finally:
         assert jumpgate("local-aws", "down", "--root", str(root))[0] == 0
@@ -403,3 +422,67 @@ def test_describe_stacks_reads_a_snapshot_and_finds_by_name_or_id() -> None:
     assert cfn_engine._describe_stacks(backend, "arn:c") == [gone]
     with pytest.raises(ValidationError):
         cfn_engine._describe_stacks(backend, "nope")
+
+
+def test_each_side_of_the_approval_reaches_only_its_own_deployers(
+    tmp_path: Path, endpoint: str
+) -> None:
+    """The operator keys act as the pipeline's two deploy roles: before the approval only the
+    pre-approval deployers can be assumed (crm-prod has none, and its strict deployer is denied
+    by the pre-approval role's own Deny), after it only the strict ones — as on AWS."""
+    root = small_org(tmp_path)
+    reset(endpoint, root)
+    org = validate(root).org
+    crm_prod, crm_dev = "107000000007", "105000000005"
+
+    def assume(key: str, account_id: str, role: str) -> str:
+        sts = boto3.client(
+            "sts",
+            endpoint_url=endpoint,
+            region_name=REGION,
+            aws_access_key_id=key,
+            aws_secret_access_key=key,
+        )
+        arn = f"arn:aws:iam::{account_id}:role/jumpgate/{role}"
+        try:
+            sts.assume_role(RoleArn=arn, RoleSessionName="jumpgate-deploy")
+        except ClientError as err:
+            return str(err.response["Error"]["Code"])
+        return "ok"
+
+    control.enforce_iam(endpoint, True)
+    try:
+        seen = {
+            (side, account, role): assume(key, account_id, role)
+            for side, key in (("pre", LOCAL_KEY), ("post", LOCAL_STRICT_KEY))
+            for account, account_id in (
+                ("identity", IDENTITY),
+                ("crm-prod", crm_prod),
+                ("crm-dev", crm_dev),
+            )
+            for role in ("jumpgate-deployer", "jumpgate-strict-deployer")
+        }
+        # The engine's choice per account and side, through the same Target the CLI builds.
+        target = Target("local", REGION, endpoint=endpoint)
+        target.split_by_approval(org, DEFAULT_STRICT_ROLE)
+        before = {a: target.role_for(a) for a in (IDENTITY, crm_prod, crm_dev)}
+        target.client(crm_prod, "iam").list_roles(PathPrefix="/jumpgate/")  # reachable
+        target.enter_post_approval()
+        after = {a: target.role_for(a) for a in (IDENTITY, crm_prod, crm_dev)}
+        target.client(IDENTITY, "iam").list_roles(PathPrefix="/jumpgate/")
+    finally:
+        control.enforce_iam(endpoint, False)
+    allowed = {where for where, answer in seen.items() if answer == "ok"}
+    assert allowed == {
+        ("pre", "identity", "jumpgate-deployer"),
+        ("pre", "crm-dev", "jumpgate-deployer"),
+        ("post", "identity", "jumpgate-strict-deployer"),
+        ("post", "crm-prod", "jumpgate-strict-deployer"),
+    }
+    assert set(seen.values()) == {"ok", "AccessDenied"}
+    assert before == {
+        IDENTITY: "jumpgate/jumpgate-deployer",
+        crm_prod: "jumpgate/jumpgate-strict-deployer",
+        crm_dev: "jumpgate/jumpgate-deployer",
+    }
+    assert after[IDENTITY] == "jumpgate/jumpgate-strict-deployer"

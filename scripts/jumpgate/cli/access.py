@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from jumpgate.cli.common import add_today_argument, today
-from jumpgate.core.aws import DEFAULT_ROLE
+from jumpgate.core.aws import DEFAULT_ROLE, DEFAULT_STRICT_ROLE
 from jumpgate.core.findings import format_text, has_errors
 from jumpgate.report.access import AccessPath, effective_access
 from jumpgate.report.access_formats import as_json, as_markdown, as_text, page_data
@@ -46,7 +46,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--role-name",
         default=DEFAULT_ROLE,
-        help=f"with --deployed: the role assumed in every account (default: {DEFAULT_ROLE})",
+        help="with --deployed: the pre-approval deployer assumed in the accounts that are not "
+        f"strict (default: {DEFAULT_ROLE})",
+    )
+    parser.add_argument(
+        "--strict-role-name",
+        default=DEFAULT_STRICT_ROLE,
+        help="with --deployed: the strict deployer assumed in strict accounts (default: "
+        f"{DEFAULT_STRICT_ROLE})",
     )
     add_today_argument(parser)
 
@@ -96,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
             target = resolve_target(
                 args.target, args.root, org.region, args.role_name, writes=False
             )
+            target.split_by_approval(org, args.strict_role_name)
         except TargetError as err:
             print(f"jumpgate: error: {err}", file=sys.stderr)
             return 2

@@ -15,12 +15,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from jumpgate.cli.common import failing, report, today
-from jumpgate.cli.target import add_deploy_arguments, resolve_target, unreachable
+from jumpgate.cli.target import (
+    add_deploy_arguments,
+    resolve_target,
+    unreachable,
+)
 from jumpgate.deploy.clients import Target, TargetError
 from jumpgate.deploy.engine import WORKERS, Engine, Options, StageResult
 from jumpgate.deploy.pacing import PER_ACCOUNT
 from jumpgate.deploy.report import Reporter, emit
 from jumpgate.deploy.stack import load_manifest
+from jumpgate.generate.expand import strict_stage
 from jumpgate.generate.manifest import ManifestError
 from jumpgate.model.organization import Organization
 
@@ -64,7 +69,9 @@ def passes_gate(args: argparse.Namespace, command: str) -> Organization | None:
     return checked.result.org
 
 
-def make_engine(args: argparse.Namespace, *, plan: bool) -> tuple[Engine, Target]:
+def make_engine(
+    args: argparse.Namespace, org: Organization, *, plan: bool
+) -> tuple[Engine, Target]:
     manifest, _ = load_manifest(args.root)
     target = resolve_target(
         args.target,
@@ -73,6 +80,7 @@ def make_engine(args: argparse.Namespace, *, plan: bool) -> tuple[Engine, Target
         args.role_name,
         writes=not plan,
     )
+    target.split_by_approval(org, args.strict_role_name)
     options = Options(
         plan=plan,
         allow_mass_removal=getattr(args, "allow_mass_removal", False),
@@ -106,16 +114,44 @@ def stop_on_signals(engine: Engine) -> Iterator[None]:
             signal.signal(sig, old)
 
 
+def post_approval_stages(org: Organization, stages: list[str]) -> list[str]:
+    """The stages from the first strict one on: deployed after the approval, by the strict
+    deployers (on AWS the pipeline's post-approval CodeBuild project and role)."""
+    first = strict_stage(org)
+    return stages[stages.index(first) :] if first in stages else []
+
+
+def reachable_or_report(
+    args: argparse.Namespace, engine: Engine, target: Target, stages: list[str], *, plan: bool
+) -> bool:
+    """Whether every account `stages` deploy to (and the identity account, which every stage
+    reads) can be reached through the deployer of its side of the approval; if not, say which
+    and that nothing was done. Only those accounts: a strict account has no pre-approval
+    deployer, a non-strict one no strict deployer."""
+    wanted = {target.identity_account} if target.identity_account else set()
+    for stage in stages:
+        wanted.update(engine.stage_accounts(stage))
+    names = {a: n for a, n in engine.account_ids.items() if a in wanted}
+    lost = unreachable(target, names, getattr(args, "workers", 8))
+    for line in lost:
+        print(f"jumpgate: error: cannot reach account {line}", file=sys.stderr)
+    if lost:
+        print(f"jumpgate: nothing {'planned' if plan else 'deployed'}", file=sys.stderr)
+    return not lost
+
+
 def run_stages(
     args: argparse.Namespace,
+    org: Organization,
     stages: list[str] | None,
     *,
     plan: bool,
-    approval_before: str | None = None,
     approve: Callable[[], bool] | None = None,
 ) -> int:
+    """Run `stages` (default: every stage) in order; the stages behind the approval run through
+    the strict deployers, after `approve()` (when given) says yes."""
     try:
-        engine, target = make_engine(args, plan=plan)
+        engine, target = make_engine(args, org, plan=plan)
     except (TargetError, ManifestError) as err:  # ManifestError: missing, unreadable or old
         print(f"jumpgate: error: {err}", file=sys.stderr)
         return EXIT_TARGET
@@ -127,22 +163,25 @@ def run_stages(
             file=sys.stderr,
         )
         return 2
-    lost = unreachable(target, engine.account_ids, getattr(args, "workers", 8))
-    if lost:
-        for line in lost:
-            print(f"jumpgate: error: cannot reach account {line}", file=sys.stderr)
-        print(f"jumpgate: nothing {'planned' if plan else 'deployed'}", file=sys.stderr)
+    behind = post_approval_stages(org, engine.stages)
+    before = [s for s in stages if s not in behind]
+    if before and not reachable_or_report(args, engine, target, before, plan=plan):
         return EXIT_TARGET
     results: list[StageResult] = []
     stopped = ""
     with stop_on_signals(engine):
         for stage in stages:
-            if stage == approval_before and approve is not None and not approve():
-                stopped = (
-                    "manual approval not given; not run: "
-                    f"{', '.join(stages[stages.index(stage) :])}"
-                )
-                break
+            if stage in behind and not target.post_approval:
+                if approve is not None and not approve():
+                    stopped = (
+                        "manual approval not given; not run: "
+                        f"{', '.join(stages[stages.index(stage) :])}"
+                    )
+                    break
+                target.enter_post_approval()
+                later = [s for s in stages if s in behind]
+                if not reachable_or_report(args, engine, target, later, plan=plan):
+                    return EXIT_TARGET
             outcome = engine.run_stage(stage)
             results.append(outcome)
             if not outcome.ok:
@@ -184,4 +223,4 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    return run_stages(args, [args.stage], plan=False)
+    return run_stages(args, org, [args.stage], plan=False)

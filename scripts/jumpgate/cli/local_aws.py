@@ -82,15 +82,19 @@ def run(args: argparse.Namespace) -> int:
         print("jumpgate: error: no identity account in accounts/", file=sys.stderr)
         return 2
     region = org.region or "us-east-1"
-    new = control.bootstrap_accounts(server.endpoint, accounts, identity, region, args.role_name)
+    strict = org.strict_account_ids()
+    new = control.bootstrap_accounts(
+        server.endpoint, accounts, identity, region, args.role_name, strict_accounts=strict
+    )
     if started or not control.read_details(args.root).get("admin_credentials"):
         admin = control.create_admin(server.endpoint, identity, region)
         control.record(args.root, admin_credentials=admin)
     enforce = bool(control.read_details(args.root).get("enforce", False))
     console.print(
         f"local AWS {'started' if started else 'already running'}: {server.endpoint} "
-        f"(pid {server.pid}); {len(accounts)} accounts ({len(new)} new), bootstrap role "
-        f"{args.role_name}; IAM enforcement {'on' if enforce else 'off (--no-enforce)'}; "
+        f"(pid {server.pid}); {len(accounts)} accounts ({len(new)} new), deployer roles "
+        f"from bootstrap.yaml ({len(strict)} strict accounts); IAM enforcement "
+        f"{'on' if enforce else 'off (--no-enforce)'}; "
         f"administrator key: `jumpgate local-aws status --format json`"
         + (f"; realistic mode, time scale {args.time_scale:g}" if args.realistic else "")
     )

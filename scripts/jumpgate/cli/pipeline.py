@@ -1,5 +1,7 @@
 """`jumpgate pipeline`: what CodePipeline runs, locally — validate, then every stage in order
-(identity → dev → staging → manual approval → prod); a failure stops all later stages.
+(identity → dev → staging → manual approval → prod); a failure stops all later stages. The
+stages from the first strict one on run through the strict deployers, as the pipeline's
+post-approval CodeBuild project does on AWS.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from rich.console import Console
 
 from jumpgate.cli.deploy import passes_gate, run_stages
 from jumpgate.cli.target import add_deploy_arguments
-from jumpgate.deploy.stack import load_manifest
+from jumpgate.generate.expand import strict_stage
 
-HELP = "validate, then deploy every stage in order with a manual approval before prod"
-APPROVAL_STAGE = "prod"
+HELP = (
+    "validate, then deploy every stage in order with a manual approval before the first "
+    "strict stage (prod)"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,33 +29,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plan", action="store_true", help="plan every stage, execute nothing")
 
 
-def approval_prompt(auto: bool) -> bool:
+def approval_prompt(auto: bool, stage: str | None) -> bool:
     console = Console(stderr=True)
     console.rule("[bold]manual approval[/]")
     if auto:
         console.print("approved (--approve)")
         return True
     if not sys.stdin.isatty():
-        console.print("[red]approval needed before prod: re-run with --approve[/]")
+        console.print(f"[red]approval needed before {stage}: re-run with --approve[/]")
         return False
-    answer = console.input("Deploy to [bold]prod[/]? [y/N] ")
+    answer = console.input(f"Deploy to [bold]{stage}[/]? [y/N] ")
     return answer.strip().lower() in ("y", "yes")
 
 
 def run(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     console.rule("stage [bold]validate[/]")
-    if passes_gate(args, "pipeline") is None:
+    org = passes_gate(args, "pipeline")
+    if org is None:
         console.print("[bold red]validate failed: nothing deployed[/]")
         return 1
     console.print("  [green]ok[/] validate, policy checks, parameter files up to date")
-    manifest, _ = load_manifest(args.root)
-    stages = list(manifest["stages"])
-    approval = APPROVAL_STAGE if APPROVAL_STAGE in stages else None
     return run_stages(
         args,
-        stages,
+        org,
+        None,
         plan=args.plan,
-        approval_before=approval,
-        approve=lambda: args.plan or approval_prompt(args.approve),
+        approve=lambda: args.plan or approval_prompt(args.approve, strict_stage(org)),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from jumpgate.cli.deploy import run_stages
-from jumpgate.cli.target import add_deploy_arguments
+from jumpgate.cli.target import add_deploy_arguments, organization
 
 HELP = (
     "show the change sets a deploy would execute, for one stage or every stage "
@@ -24,4 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_stages(args, [args.stage] if args.stage else None, plan=True)
+    org = organization(args.root)
+    if org is None:
+        return 1
+    return run_stages(args, org, [args.stage] if args.stage else None, plan=True)

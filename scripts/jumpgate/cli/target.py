@@ -19,11 +19,13 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from jumpgate.cli.common import parse_date
-from jumpgate.core.aws import DEFAULT_ROLE
+from jumpgate.core.aws import DEFAULT_ROLE, DEFAULT_STRICT_ROLE
 from jumpgate.deploy.clients import Target, TargetError
 from jumpgate.deploy.engine import MAX_PEOPLE_REMOVED, WORKERS
 from jumpgate.deploy.pacing import PER_ACCOUNT
 from jumpgate.emulator.control import realistic_state, running_endpoint
+from jumpgate.model.organization import Organization, load_organization
+from jumpgate.model.reader import DataFiles
 
 
 def aws_credentials_configured() -> bool:
@@ -91,6 +93,22 @@ def resolve_target(
     return Target("aws", region, role_name)
 
 
+def organization(root: Path) -> Organization | None:
+    """The organization as the model loads it, for commands that run without the gate; None,
+    with the first finding printed, when it cannot be loaded."""
+    org, findings = load_organization(root, DataFiles(root).load)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        first = errors[0]
+        print(
+            f"jumpgate: error: {first.path}:{first.line}:{first.column}: {first.rule_id} "
+            f"{first.message} (run `jumpgate validate`)",
+            file=sys.stderr,
+        )
+        return None
+    return org
+
+
 def unreachable(target: Target, accounts: dict[str, str], workers: int = 8) -> list[str]:
     """One line per account (id -> name) whose bootstrap role cannot be assumed."""
 
@@ -117,7 +135,14 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--role-name",
         default=DEFAULT_ROLE,
-        help=f"bootstrap role assumed in every account (default: {DEFAULT_ROLE})",
+        help="the pre-approval deployer role (path/name) assumed in every account that is not "
+        f"strict, and in the identity account before the approval (default: {DEFAULT_ROLE})",
+    )
+    parser.add_argument(
+        "--strict-role-name",
+        default=DEFAULT_STRICT_ROLE,
+        help="the strict (post-approval) deployer role assumed in strict accounts, and in the "
+        f"identity account after the approval (default: {DEFAULT_STRICT_ROLE})",
     )
 
 

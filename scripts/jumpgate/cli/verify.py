@@ -78,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
     org, exp = result.org, result.expansion
     try:
         target = resolve_target(args.target, args.root, org.region, args.role_name, writes=False)
+        target.split_by_approval(org, args.strict_role_name)
     except TargetError as err:
         print(f"jumpgate: error: {err}", file=sys.stderr)
         return 2

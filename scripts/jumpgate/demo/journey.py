@@ -21,6 +21,7 @@ from typing import Any
 from rich.console import Console
 
 from jumpgate.core import totp
+from jumpgate.core.aws import DEFAULT_STRICT_ROLE
 from jumpgate.deploy.clients import Target
 from jumpgate.emulator import control
 from jumpgate.generate.render import rendered_files, write
@@ -254,6 +255,7 @@ def _access_in(root: Path, endpoint: str, person: str, account: str) -> str:
     read-back state), in words."""
     result = validate(root)
     target = Target("local", result.org.region, endpoint=endpoint)
+    target.split_by_approval(result.org, DEFAULT_STRICT_ROLE)
     report = verify(result.org, result.expansion, target)
     found = [p.level for p in report.paths if p.person == person and p.account == account]
     return ", ".join(f"{account} {level}" for level in sorted(found))

@@ -18,7 +18,8 @@ from botocore.config import Config
 from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import ClientError
 
-from jumpgate.core.aws import DEFAULT_ROLE, LOCAL_KEY
+from jumpgate.core.aws import DEFAULT_ROLE, DEFAULT_STRICT_ROLE, LOCAL_KEY, LOCAL_STRICT_KEY
+from jumpgate.model.organization import Organization
 
 # CloudFormation calls that change something; a no-op run must make none of them.
 CFN_WRITES = frozenset(
@@ -77,8 +78,15 @@ class AssumedRoleCredentials(RefreshableCredentials):  # type: ignore[misc]
 class Target:
     kind: str  # "local" or "aws"
     region: str
-    role_name: str = DEFAULT_ROLE
+    role_name: str = DEFAULT_ROLE  # the pre-approval deployer
     endpoint: str | None = None
+    strict_role_name: str = DEFAULT_STRICT_ROLE  # the post-approval (strict) deployer
+    # Accounts of strict environments: their only deployer is the strict one. The identity
+    # account has both; which one a run assumes there depends on the side of the approval it is
+    # on (`enter_post_approval`), as each side is its own CodeBuild project and role on AWS.
+    strict_accounts: frozenset[str] = frozenset()
+    identity_account: str = ""
+    post_approval: bool = False
     max_attempts: int = 10
     # Emulator seconds per real second (realistic mode, emulator/realistic.py); the engine's
     # own waits are scaled by it. 1.0 against AWS.
@@ -94,7 +102,7 @@ class Target:
     _create_lock: threading.Lock = field(default_factory=threading.Lock)
     _creds: dict[str, AssumedRoleCredentials] = field(default_factory=dict)
     _clients: dict[str, Any] = field(default_factory=dict)
-    _sts: Any = None
+    _sts: dict[bool, Any] = field(default_factory=dict)
     _base: boto3.Session | None = None
 
     @property
@@ -173,14 +181,61 @@ class Target:
             hook(client)
         return client
 
-    def _assume(self, account_id: str) -> dict[str, Any]:
+    def split_by_approval(self, org: Organization, strict_role_name: str) -> None:
+        """Learn which accounts only the strict deployer reaches (bootstrap.yaml gives a
+        strict account no other) and which is the identity account (both deployers)."""
+        self.strict_role_name = strict_role_name
+        self.strict_accounts = org.strict_account_ids()
+        self.identity_account = next((a.id for a in org.accounts.values() if a.is_identity), "")
+
+    def strict_side(self, account_id: str) -> bool:
+        """Whether `account_id` is reached through the strict (post-approval) deployer."""
+        return account_id in self.strict_accounts or (
+            self.post_approval and account_id == self.identity_account
+        )
+
+    def role_for(self, account_id: str) -> str:
+        return self.strict_role_name if self.strict_side(account_id) else self.role_name
+
+    def enter_post_approval(self) -> None:
+        """From now on the identity account is reached through its strict deployer: drop the
+        credentials and clients of its pre-approval one."""
         with self._lock:
-            if self._sts is None:
-                self._sts = self._client("sts")
-        role_arn = f"arn:aws:iam::{account_id}:role/{self.role_name}"
+            if self.post_approval:
+                return
+            self.post_approval = True
+            self._creds.pop(self.identity_account, None)
+            for key in [k for k in self._clients if k.startswith(f"{self.identity_account}/")]:
+                del self._clients[key]
+
+    def _sts_client(self, strict: bool) -> Any:
+        """STS as the pipeline role of one side of the approval: on AWS the build's own role
+        (one side per CodeBuild project); locally the operator key that stands for it."""
+        with self._lock:
+            found = self._sts.get(strict)
+        if found is not None:
+            return found
+        if strict and self.kind == "local":
+            with self._create_lock:
+                client = self._base_session().client(
+                    "sts",
+                    endpoint_url=self.endpoint,
+                    config=self.config,
+                    aws_access_key_id=LOCAL_STRICT_KEY,
+                    aws_secret_access_key=LOCAL_STRICT_KEY,
+                )
+        else:
+            client = self._client("sts")
+        with self._lock:
+            return self._sts.setdefault(strict, client)
+
+    def _assume(self, account_id: str) -> dict[str, Any]:
+        strict = self.strict_side(account_id)
+        sts = self._sts_client(strict)
+        role_arn = f"arn:aws:iam::{account_id}:role/{self.role_for(account_id)}"
         for pause in (*PROPAGATION_RETRY_SECONDS, None):
             try:
-                answer = self._sts.assume_role(RoleArn=role_arn, RoleSessionName="jumpgate-deploy")
+                answer = sts.assume_role(RoleArn=role_arn, RoleSessionName="jumpgate-deploy")
                 break
             except ClientError as err:
                 if err.response.get("Error", {}).get("Code") != "AccessDenied" or pause is None:

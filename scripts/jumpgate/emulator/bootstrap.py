@@ -1,8 +1,8 @@
-"""The real bootstrap for the emulator: the deployer role of
-`cloudformation/pipeline/bootstrap.yaml` (its trust and both policies, exactly as the StackSet
-deploys them) and, in the identity account, the pipeline's deploy role of `pipeline.yaml` (its
-trust and its AssumeTheDeployerRoles
-statement; the role the local target's operator key stands for, see `principals`).
+"""The real bootstrap for the emulator: the deployer roles of
+`cloudformation/pipeline/bootstrap.yaml` (trust and policies, exactly as the StackSet deploys
+them, each account getting the deployers its strictness gives it) and, in the identity account,
+the pipeline's two deploy roles of `pipeline.yaml` (trust and their statements about
+sts:AssumeRole; the roles the local target's operator keys stand for, see `principals`).
 
 The templates are read with a small resolver for the intrinsics they use (`!Sub`, `!Ref`, `!If`,
 `!Equals`, `AWS::NoValue`); anything else raises, so a template change cannot silently give the
@@ -80,18 +80,21 @@ def resolve(value: Any, variables: dict[str, str], conditions: dict[str, bool]) 
     return {k: v for k, v in out.items() if v is not NO_VALUE}
 
 
-def deployer(prefix: str, identity_id: str, account_id: str) -> dict[str, Any]:
-    """The (pre-approval) deployer role's properties for one account (RoleName, Path,
-    MaxSessionDuration, AssumeRolePolicyDocument, Policies, Tags), resolved, plus
-    `ManagedPolicies`: [{"ManagedPolicyName", "Path", "PolicyDocument"}] the template attaches
-    to it. Locally every account gets this deployer (as a non-strict account would): the split
-    of deployers by side of the approval is proven by evaluating the templates
-    (tests/templates/test_security_boundary.py), not by the emulator (docs/emulator.md)."""
+DEPLOYERS = ("DeployerRole", "StrictDeployerRole")  # bootstrap.yaml's two deployer resources
+
+
+def deployers(prefix: str, identity_id: str, account_id: str, strict: bool) -> list[dict[str, Any]]:
+    """The deployer roles bootstrap.yaml makes in one account, as the StackSet would with the
+    account's OU's `Strict` parameter: the identity account gets both, a strict account only the
+    strict (post-approval) deployer, any other only the pre-approval one. Each is the role's
+    properties (RoleName, Path, MaxSessionDuration, AssumeRolePolicyDocument, Policies, Tags),
+    resolved, plus `ManagedPolicies`: [{"ManagedPolicyName", "Path", "PolicyDocument"}] the
+    template attaches to it."""
     template = load(TEMPLATES / "bootstrap.yaml")
     variables = {
         "Prefix": prefix,
         "IdentityAccountId": identity_id,
-        "Strict": "false",
+        "Strict": "true" if strict else "false",
         "AWS::AccountId": account_id,
         "AWS::Partition": "aws",
     }
@@ -99,31 +102,41 @@ def deployer(prefix: str, identity_id: str, account_id: str) -> dict[str, Any]:
     for name, expression in template.get("Conditions", {}).items():
         conditions[name] = bool(resolve(expression, variables, conditions))
     resources = template["Resources"]
-    variables["DeployerRole"] = "DeployerRole"  # `!Ref DeployerRole` in a policy's Roles
-    variables["StrictDeployerRole"] = "StrictDeployerRole"
-    resolved: dict[str, Any] = resolve(
-        resources["DeployerRole"]["Properties"], variables, conditions
-    )
-    resolved.setdefault("Policies", [])
-    resolved["ManagedPolicies"] = [
-        {
-            "ManagedPolicyName": properties["ManagedPolicyName"],
-            "Path": properties.get("Path", "/"),
-            "PolicyDocument": properties["PolicyDocument"],
-        }
-        for resource in resources.values()
-        if resource.get("Type") == "AWS::IAM::ManagedPolicy"
-        and conditions.get(resource.get("Condition", ""), True)
-        for properties in [resolve(resource["Properties"], variables, conditions)]
-        if "DeployerRole" in properties.get("Roles", [])
-    ]
-    return resolved
+    for logical in DEPLOYERS:  # `!Ref DeployerRole` in a managed policy's Roles
+        variables[logical] = logical
+    found: list[dict[str, Any]] = []
+    for logical in DEPLOYERS:
+        resource = resources[logical]
+        if not conditions.get(resource.get("Condition", ""), True):
+            continue
+        resolved: dict[str, Any] = resolve(resource["Properties"], variables, conditions)
+        resolved.setdefault("Policies", [])
+        resolved["ManagedPolicies"] = [
+            {
+                "ManagedPolicyName": properties["ManagedPolicyName"],
+                "Path": properties.get("Path", "/"),
+                "PolicyDocument": properties["PolicyDocument"],
+            }
+            for other in resources.values()
+            if other.get("Type") == "AWS::IAM::ManagedPolicy"
+            and conditions.get(other.get("Condition", ""), True)
+            for properties in [resolve(other["Properties"], variables, conditions)]
+            if logical in properties.get("Roles", [])
+        ]
+        found.append(resolved)
+    return found
 
 
-def pipeline_deploy_role(prefix: str, identity_id: str, region: str) -> dict[str, Any]:
-    """The pipeline's deploy role: name, path, trust, and its statement that assumes deployers."""
+PIPELINE_ROLES = {False: "DeployRole", True: "StrictDeployRole"}  # by side of the approval
+
+
+def pipeline_deploy_role(
+    prefix: str, identity_id: str, region: str, strict: bool
+) -> dict[str, Any]:
+    """One of the pipeline's two deploy roles (before / after the approval): name, path, trust,
+    and its statements about sts:AssumeRole (which deployers it may and may not assume)."""
     template = load(TEMPLATES / "pipeline.yaml")
-    role = template["Resources"]["DeployRole"]["Properties"]
+    role = template["Resources"][PIPELINE_ROLES[strict]]["Properties"]
     variables = {
         "Prefix": prefix,
         "AWS::AccountId": identity_id,
@@ -131,12 +144,14 @@ def pipeline_deploy_role(prefix: str, identity_id: str, region: str) -> dict[str
         "AWS::Region": region,
     }
     statements = role["Policies"][0]["PolicyDocument"]["Statement"]
-    assume = next(
-        s for s in statements if isinstance(s, dict) and s.get("Sid") == ("AssumeTheDeployerRoles")
-    )
+    assume = [
+        resolve(s, variables, {})
+        for s in statements
+        if isinstance(s, dict) and "sts:AssumeRole" in str(s.get("Action"))
+    ]
     return {
         "RoleName": resolve(role["RoleName"], variables, {}),
         "Path": resolve(role["Path"], variables, {}),
         "AssumeRolePolicyDocument": resolve(role["AssumeRolePolicyDocument"], variables, {}),
-        "Policy": {"Version": "2012-10-17", "Statement": [resolve(assume, variables, {})]},
+        "Policy": {"Version": "2012-10-17", "Statement": assume},
     }

@@ -236,16 +236,19 @@ def bootstrap_accounts(
     region: str,
     role_name: str = DEFAULT_ROLE,
     workers: int = 8,
+    strict_accounts: frozenset[str] = frozenset(),
 ) -> list[str]:
-    """Create every account's bootstrap (deployer) role, as the StackSet does on AWS: the role,
-    trust and policies of `cloudformation/pipeline/bootstrap.yaml` (`bootstrap.deployer`);
-    in the identity account also the pipeline's deploy role (`bootstrap.pipeline_deploy_role`),
-    which the operator key stands for when it names no account (`principals`).
+    """Create every account's deployer roles, as the StackSet does on AWS: the roles, trust and
+    policies of `cloudformation/pipeline/bootstrap.yaml` (`bootstrap.deployers`) — both in the
+    identity account, only the strict (post-approval) deployer in the accounts of
+    `strict_accounts` (ids), only the pre-approval deployer elsewhere; in the identity account
+    also the pipeline's two deploy roles (`bootstrap.pipeline_deploy_role`), which the operator
+    keys stand for when they name no account (`principals`).
 
-    moto creates an account on first use; the role makes it reachable by AssumeRole.
-    Returns the names of the accounts that were new. Accounts in parallel, one IAM client per
-    worker thread (the account is a request header, set per call): creating a client per
-    account cost more than the calls.
+    `role_name` gives the prefix (its path). moto creates an account on first use; a deployer
+    makes it reachable by AssumeRole. Returns the names of the accounts that were new. Accounts
+    in parallel, one IAM client per worker thread (the account is a request header, set per
+    call): creating a client per account cost more than the calls.
     """
     path_part, _, name = role_name.rpartition("/")
     prefix = path_part.split("/")[0] if path_part else name.removesuffix("-deployer")
@@ -277,48 +280,68 @@ def bootstrap_accounts(
     def one(account_name: str, account_id: str) -> str | None:
         iam = iam_client()
         local.account_id = account_id
-        role = bootstrap.deployer(prefix, identity_account_id, account_id)
-        try:
-            iam.create_role(
-                RoleName=name,
-                Path=f"/{path_part}/" if path_part else "/",
-                AssumeRolePolicyDocument=json.dumps(role["AssumeRolePolicyDocument"]),
-                Description=role.get("Description", ""),
-                MaxSessionDuration=int(role["MaxSessionDuration"]),
-                Tags=role.get("Tags", []),
-            )
-        except iam.exceptions.EntityAlreadyExistsException:
-            return None
-        for policy in role["Policies"]:
-            iam.put_role_policy(
-                RoleName=name,
-                PolicyName=policy["PolicyName"],
-                PolicyDocument=json.dumps(policy["PolicyDocument"]),
-            )
-        for managed in role["ManagedPolicies"]:
-            arn = iam.create_policy(
-                PolicyName=managed["ManagedPolicyName"],
-                Path=managed["Path"],
-                PolicyDocument=json.dumps(managed["PolicyDocument"]),
-            )["Policy"]["Arn"]
-            iam.attach_role_policy(RoleName=name, PolicyArn=arn)
-        if account_id == identity_account_id:
-            _pipeline_role(iam, prefix, identity_account_id, region)
-        return account_name
+        strict = account_id in strict_accounts and account_id != identity_account_id
+        new = False
+        for role in bootstrap.deployers(prefix, identity_account_id, account_id, strict):
+            new = _create_deployer(iam, role) or new
+        if new and account_id == identity_account_id:
+            for post_approval in (False, True):
+                _pipeline_role(iam, prefix, identity_account_id, region, post_approval)
+        return account_name if new else None
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         done = pool.map(lambda item: one(*item), sorted(accounts.items()))
         return [account_name for account_name in done if account_name is not None]
 
 
-def _pipeline_role(iam: Any, prefix: str, identity_account_id: str, region: str) -> None:
-    role = bootstrap.pipeline_deploy_role(prefix, identity_account_id, region)
+def _create_deployer(iam: Any, role: dict[str, Any]) -> bool:
+    """Create one deployer role with its policies; False when it already exists."""
+    name = role["RoleName"]
+    try:
+        iam.create_role(
+            RoleName=name,
+            Path=role.get("Path", "/"),
+            AssumeRolePolicyDocument=json.dumps(role["AssumeRolePolicyDocument"]),
+            Description=role.get("Description", ""),
+            MaxSessionDuration=int(role["MaxSessionDuration"]),
+            Tags=role.get("Tags", []),
+        )
+    except iam.exceptions.EntityAlreadyExistsException:
+        return False
+    for policy in role["Policies"]:
+        iam.put_role_policy(
+            RoleName=name,
+            PolicyName=policy["PolicyName"],
+            PolicyDocument=json.dumps(policy["PolicyDocument"]),
+        )
+    for managed in role["ManagedPolicies"]:
+        try:
+            arn = iam.create_policy(
+                PolicyName=managed["ManagedPolicyName"],
+                Path=managed["Path"],
+                PolicyDocument=json.dumps(managed["PolicyDocument"]),
+            )["Policy"]["Arn"]
+        except iam.exceptions.EntityAlreadyExistsException:  # shared by both deployers
+            arn = next(
+                p["Arn"]
+                for p in iam.list_policies(Scope="Local", PathPrefix=managed["Path"])["Policies"]
+                if p["PolicyName"] == managed["ManagedPolicyName"]
+            )
+        iam.attach_role_policy(RoleName=name, PolicyArn=arn)
+    return True
+
+
+def _pipeline_role(
+    iam: Any, prefix: str, identity_account_id: str, region: str, post_approval: bool
+) -> None:
+    role = bootstrap.pipeline_deploy_role(prefix, identity_account_id, region, post_approval)
+    side = "post-approval" if post_approval else "pre-approval"
     iam.create_role(
         RoleName=role["RoleName"],
         Path=role["Path"],
         AssumeRolePolicyDocument=json.dumps(role["AssumeRolePolicyDocument"]),
-        Description="the pipeline's deploy role (CodeBuild); the local target acts as it",
-        Tags=[{"Key": principals_tag(), "Value": "true"}],
+        Description=f"the pipeline's {side} deploy role (CodeBuild); the local target acts as it",
+        Tags=[{"Key": principals_tag(), "Value": side}],
     )
     iam.put_role_policy(
         RoleName=role["RoleName"], PolicyName="build", PolicyDocument=json.dumps(role["Policy"])

@@ -61,10 +61,10 @@ class CallerKey:
 
 
 def _secret_of(account_id: str, access_key_id: str) -> tuple[str, str | None] | None:
-    from jumpgate.core.aws import LOCAL_KEY
+    from jumpgate.core.aws import LOCAL_KEY, LOCAL_STRICT_KEY
 
-    if access_key_id == LOCAL_KEY:
-        return LOCAL_KEY, None
+    if access_key_id in (LOCAL_KEY, LOCAL_STRICT_KEY):
+        return access_key_id, None
     session = SESSIONS.get(access_key_id)
     if session is not None:
         return session.secret, session.token

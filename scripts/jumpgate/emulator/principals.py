@@ -6,11 +6,12 @@ Four kinds of credentials reach the emulator:
   with the MFA sign-in time for `aws:MultiFactorAuthAge`);
 - an AssumeRole session (the role's policies and boundary; MFA and source identity carried over
   from the session that assumed it);
-- the operator key (`jumpgate.core.aws.LOCAL_KEY`): with an `x-moto-account-id` header it is
-  that account's root user (how an administrator with the account's root credentials acts);
-  without one it stands for the pipeline's CodeBuild role in the identity account (the role
-  tagged `jumpgate:local-ambient`, created by `control.bootstrap_accounts`), whose credentials a
-  build gets from its container on AWS.
+- the operator keys (`jumpgate.core.aws.LOCAL_KEY`, `LOCAL_STRICT_KEY`): with an
+  `x-moto-account-id` header, that account's root user (how an administrator with the account's
+  root credentials acts); without one, the pipeline's pre-approval (LOCAL_KEY) or post-approval
+  (LOCAL_STRICT_KEY) CodeBuild role in the identity account (the roles tagged
+  `jumpgate:local-ambient` = `pre-approval` / `post-approval`, created by
+  `control.bootstrap_accounts`), whose credentials a build gets from its container on AWS.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 from moto.iam.models import iam_backends
 from moto.sts.models import sts_backends
 
-from jumpgate.core.aws import LOCAL_KEY
+from jumpgate.core.aws import LOCAL_KEY, LOCAL_STRICT_KEY
 
 AMBIENT_TAG = "jumpgate:local-ambient"
 AWS_PARTITION = "aws"
@@ -148,13 +149,17 @@ def root_caller(account_id: str) -> Caller:
     )
 
 
-def ambient_role() -> tuple[str, Any] | None:
-    """(account, role) of the pipeline role the operator key stands for, if bootstrapped."""
+def ambient_role(post_approval: bool = False) -> tuple[str, Any] | None:
+    """(account, role) of the pipeline role an operator key stands for, if bootstrapped."""
+    side = "post-approval" if post_approval else "pre-approval"
     for account_id, partitions in list(iam_backends.items()):
         backend = partitions[AWS_PARTITION]
         for role in list(backend.roles.values()):
             tags = role.tags.values() if isinstance(role.tags, dict) else role.tags
-            if any(str(t.get("Key", "")).lower() == AMBIENT_TAG for t in tags):
+            if any(
+                str(t.get("Key", "")).lower() == AMBIENT_TAG and t.get("Value") == side
+                for t in tags
+            ):
                 return account_id, role
     return None
 
@@ -169,10 +174,10 @@ def find_user_by_key(account_id: str, access_key_id: str) -> Any:
 
 def resolve(account_id: str, access_key_id: str, headers: Any) -> Caller | None:
     """The caller behind `access_key_id` (None: not a key the emulator knows)."""
-    if access_key_id == LOCAL_KEY:
+    if access_key_id in (LOCAL_KEY, LOCAL_STRICT_KEY):
         if "x-moto-account-id" in headers:
             return root_caller(account_id)
-        found = ambient_role()
+        found = ambient_role(post_approval=access_key_id == LOCAL_STRICT_KEY)
         if found is None:
             return root_caller(account_id)
         ambient_account, role = found

@@ -132,6 +132,16 @@ class Organization:
     def path(self) -> str:
         return f"/{self.prefix}/"
 
+    def strict_account_ids(self) -> frozenset[str]:
+        """Ids of the accounts of strict environments (prod): bootstrap.yaml gives them only the
+        strict (post-approval) deployer."""
+        return frozenset(
+            account.id
+            for account in self.accounts.values()
+            if account.environment in self.environments
+            and self.environments[account.environment].strict
+        )
+
     def accounts_of(self, team: str) -> list[Account]:
         """A team's accounts (indexed once: grants ask for them thousands of times at scale)."""
         if self._by_team is None:

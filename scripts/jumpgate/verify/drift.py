@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from jumpgate.core.aws import deployer_names
 from jumpgate.core.findings import Finding
 from jumpgate.core.rules import hint_of
 from jumpgate.deploy import password_policy
@@ -239,8 +240,8 @@ def _compare_target(
             out.append(_finding(spot, "E911", f"{account}/{name}: inline policies differ"))
         if got["boundary"] != (role.permissions_boundary or ""):
             out.append(_finding(spot, "E913", f"{account}/{name}: permissions boundary differs"))
-    # The bootstrap's deployer (cloudformation/pipeline/bootstrap.yaml) shares jumpgate's path.
-    bootstrap = {f"{org.prefix}-deployer"}
+    # The bootstrap's deployers (cloudformation/pipeline/bootstrap.yaml) share jumpgate's path.
+    bootstrap = deployer_names(org.prefix)
     for name in sorted(set(seen.roles) - set(wanted) - bootstrap):
         out.append(_finding(f"{where}/role/{name}", "E908", f"role {name} is not declared"))
     return out
