@@ -29,8 +29,9 @@ STRICT_GROUP_ID_CHARS = 8
 
 
 def strict_group_id(group_name: str) -> str:
-    """A short stable id of a strict group (its tag value must fit 10 groups in 256 characters);
-    validate rejects two groups with one id (E220). IAM group names are case-insensitive."""
+    """A short stable id of a strict group: a person in the most groups IAM allows (10) gets a
+    tag value of 91 characters, within IAM's limit. validate rejects two groups with one id
+    (E220). IAM group names are case-insensitive, so is the id."""
     digest = hashlib.sha256(group_name.lower().encode()).hexdigest()
     return digest[:STRICT_GROUP_ID_CHARS]
 
