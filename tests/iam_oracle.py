@@ -591,9 +591,14 @@ def assume_role_request(
     session_name: str,
     mfa_age_seconds: int | None = None,
     source_identity: str | None = None,
+    principal_tags: Mapping[str, str] | None = None,
     action: str = ASSUME_ROLE,
 ) -> dict[str, Any]:
     """The request context of an `sts:AssumeRole` call (and its `sts:SetSourceIdentity`).
+
+    `principal_tags`: the IAM user's tags, in the context as `aws:PrincipalTag/<key>` ("AWS
+    global condition context keys", aws:PrincipalTag: the tags attached to the user making the
+    request; a GetSessionToken session of the user carries the same).
 
     `mfa`: None for a request signed with long-term access keys (no MFA keys at all), False
     for temporary credentials obtained without MFA, True for an MFA sign-in, whose age in
@@ -617,6 +622,8 @@ def assume_role_request(
             raise OracleError("credentials without MFA carry no MFA age")
     if source_identity is not None:
         context["sts:SourceIdentity"] = source_identity
+    for key, value in (principal_tags or {}).items():
+        context[f"aws:PrincipalTag/{key}"] = value
     return {"action": action, "resource": role_arn, "principal": user_arn, "context": context}
 
 
@@ -631,6 +638,7 @@ def can_assume_role(
     session_name: str,
     mfa_age_seconds: int | None = None,
     source_identity: str | None = None,
+    principal_tags: Mapping[str, str] | None = None,
 ) -> bool:
     """An AssumeRole call succeeds: sts:AssumeRole is allowed and, when it passes a
     SourceIdentity, sts:SetSourceIdentity is allowed too (by both policies, cross-account)."""
@@ -642,6 +650,7 @@ def can_assume_role(
         "session_name": session_name,
         "mfa_age_seconds": mfa_age_seconds,
         "source_identity": source_identity,
+        "principal_tags": principal_tags,
     }
     assume = assume_role_request(**arguments)
     if not decide(identity_policies, trust_policy, assume):

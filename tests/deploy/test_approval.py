@@ -149,4 +149,10 @@ def test_a_group_that_stops_reaching_prod_still_changes_only_after_the_approval(
         for s in stage["stacks"]
         if s["action"] != "unchanged"
     }
-    assert planned == {("prod", "jumpgate-group-crm-ops"): "would-update"}
+    # The prod role's trust no longer names the group, bob's tag no longer lists it: both are
+    # narrowing, and both are the prod stage's (a prod role; a person still in strict groups).
+    assert planned == {
+        ("prod", "jumpgate-group-crm-ops"): "would-update",
+        ("prod", "jumpgate-role-readonly"): "would-update",
+        ("prod", "jumpgate-user-bob"): "would-update",
+    }

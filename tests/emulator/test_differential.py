@@ -182,6 +182,13 @@ def test_negative_cases_match_the_oracle(
     policies = {p.person: _identity_policies(endpoint, p.person) for p in paths}
     trusts = {p.role_arn: _trust(endpoint, p.role_arn) for p in paths}
     sessions = {p.person: people[p.person].mfa_session(NOON) for p in paths}
+    tags = {
+        p.person: {
+            t["Key"]: t["Value"]
+            for t in iam(endpoint, IDENTITY).list_user_tags(UserName=p.person)["Tags"]
+        }
+        for p in paths
+    }
     checked = 0
     for path in paths:
         person, mfa = people[path.person], sessions[path.person]
@@ -193,6 +200,7 @@ def test_negative_cases_match_the_oracle(
             "session_name": path.person,
             "mfa_age_seconds": 0,
             "source_identity": path.person,
+            "principal_tags": tags[path.person],  # as IAM holds them
         }
         mine, trust = policies[path.person], trusts[path.role_arn]
         assert can_assume_role(mine, trust, **base)  # the independent oracle agrees
@@ -268,7 +276,7 @@ def test_a_sample_at_size_m_matches_the_access_model(tmp_path: Path, endpoint: s
     import random
 
     from jumpgate.demo import synth
-    from jumpgate.generate.policies import group_policy, trust_policy
+    from jumpgate.generate.policies import group_policy, principal_tags, trust_policy
 
     root = tmp_path / "m"
     synth.write(root, synth.synthesize(synth.SIZES["M"], seed=7))
@@ -300,7 +308,10 @@ def test_a_sample_at_size_m_matches_the_access_model(tmp_path: Path, endpoint: s
     try:
         seen = set()
         for name in people:
-            admin.create_user(UserName=name, Path=path)
+            tags = principal_tags(expansion.users[name])  # identity-user.yaml's tag
+            admin.create_user(
+                UserName=name, Path=path, Tags=[{"Key": k, "Value": v} for k, v in tags.items()]
+            )
             for group in expansion.users[name].groups:
                 admin.add_user_to_group(UserName=name, GroupName=group)
             person = Person(endpoint, name, give_credentials(endpoint, identity, org.region, name))

@@ -270,6 +270,7 @@ PARAMS: dict[str, Any] = {
     "AccountIds": ["111122223333", "444455556666"],
     "Expires": "2026-12-31T00:00:00Z",
     "MfaMaxAgeSeconds": "3600",
+    "TrustedStrictGroups": ["*:a1b2c3d4:*", "*:e5f6a7b8:*"],
 }
 
 

@@ -158,6 +158,7 @@ def test_role_stack_parameters(exp: Expansion) -> None:
         "ManagedPolicyArns": "arn:aws:iam::aws:policy/PowerUserAccess",
         "PermissionsBoundary": "",
         "CustomPolicy": "",
+        "TrustedStrictGroups": "",  # not a strict environment: the trust tests no tag
     }
     assert stack.template == "cloudformation/templates/target-role.yaml"
     assert stack.parameter_file == (

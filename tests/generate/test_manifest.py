@@ -94,12 +94,14 @@ def test_adding_a_person_with_a_new_group_adds_their_lines_only(tmp_path: Path) 
     )
     after = _render(root)
     group = "jumpgate-group-crm-readonly-bi-prod"
-    # crm now reaches bi-prod: bi becomes a code owner of teams/crm.yaml
+    # crm now reaches bi-prod: bi becomes a code owner of teams/crm.yaml; the prod role's
+    # trust admits one more strict group (its tag id)
     assert _changed(before, after) == {
         MANIFEST,
         ".github/CODEOWNERS",
         f"{PARAMETERS}/{IDENTITY}/{group}.json",
         f"{PARAMETERS}/{IDENTITY}/jumpgate-user-erin.json",
+        f"{PARAMETERS}/bi-prod/jumpgate-role-readonly.json",
     }
     assert _line_diff(before[MANIFEST], after[MANIFEST]) == (
         [],
@@ -160,8 +162,8 @@ def test_two_branches_adding_people_to_different_teams_merge_cleanly(tmp_path: P
     assert _git(root, "status", "--porcelain") == ""
     assert _git(root, "diff", "--numstat", "main", "HEAD").splitlines() == [
         f"2\t0\t{MANIFEST}",
-        f"14\t0\t{PARAMETERS}/{IDENTITY}/jumpgate-user-erin.json",
-        f"14\t0\t{PARAMETERS}/{IDENTITY}/jumpgate-user-ines.json",
+        f"15\t0\t{PARAMETERS}/{IDENTITY}/jumpgate-user-erin.json",
+        f"15\t0\t{PARAMETERS}/{IDENTITY}/jumpgate-user-ines.json",
         "1\t0\tteams/bi.yaml",
         "1\t0\tteams/crm.yaml",
     ]

@@ -183,6 +183,8 @@ def test_trust_policy_requiring_source_identity() -> None:
                     "NumericLessThan": {"aws:MultiFactorAuthAge": "900"},
                     "StringEquals": {"sts:RoleSessionName": "${aws:username}"},
                     "ArnLike": {"aws:PrincipalArn": people},
+                    # prod: only people tagged with a strict group that reaches this role
+                    "StringLike": {"aws:PrincipalTag/jumpgate:strict-groups": ["*:bca11707:*"]},
                 },
             },
             {

@@ -19,7 +19,7 @@ from helpers import REPO
 from iam_oracle import can_assume_role
 from jumpgate.core import iam_eval
 from jumpgate.demo import synth
-from jumpgate.generate.policies import group_policy, trust_policy
+from jumpgate.generate.policies import group_policy, principal_tags, trust_policy
 from jumpgate.report.access import effective_access
 from jumpgate.validate.flow import Result, validate
 
@@ -47,6 +47,7 @@ def oracle_pairs(result: Result, day: dt.date, people: list[str]) -> set[tuple[s
                 now=now,
                 session_name=person,
                 source_identity=person,
+                principal_tags=principal_tags(exp.users[person]),
             ):
                 allowed.add((person, role.account, role.name))
     return allowed

@@ -239,3 +239,90 @@ def test_an_action_list_and_a_wildcard_action() -> None:
     assert verdict({**allow(), "Action": ["s3:GetObject", "sts:AssumeRoleWith*"]}) == IMPLICIT
     assert verdict({**allow(), "Action": "STS:ASSUMEROLE"}) == ALLOW  # case-insensitive
     assert verdict({"Effect": "Allow", "NotAction": ["s3:*", "iam:*"], "Resource": "*"}) == ALLOW
+
+
+TAGGED = {**CONTEXT, "aws:principaltag/jumpgate:strict-groups": ":a1b2c3d4:e5f6a7b8:"}
+
+
+@pytest.mark.parametrize(
+    ("patterns", "context", "expected"),
+    [
+        (["*:e5f6a7b8:*"], TAGGED, ALLOW),
+        (["*:00000000:*", "*:a1b2c3d4:*"], TAGGED, ALLOW),  # a list of values is OR
+        (["*:00000000:*"], TAGGED, IMPLICIT),
+        (["*:a1b2c3d4:*"], CONTEXT, IMPLICIT),  # no tag: StringLike fails on an absent key
+    ],
+)
+def test_principal_tag_string_like(
+    patterns: list[str], context: dict[str, str], expected: str
+) -> None:
+    """aws:PrincipalTag/<key> (IAM User Guide, "AWS global condition context keys")."""
+    condition = {"StringLike": {"aws:PrincipalTag/jumpgate:strict-groups": patterns}}
+    assert decide([policy(allow(Condition=condition))], "sts:AssumeRole", ROLE, context) == expected
+
+
+def test_principal_tags_are_personal_not_shared() -> None:
+    """Prepared once for one caller, checked for another: a tag never leaks between callers."""
+    condition = {"StringLike": {"aws:PrincipalTag/jumpgate:strict-groups": "*:a1b2c3d4:*"}}
+    assert "aws:principaltag/jumpgate:strict-groups" not in shared_part(TAGGED)
+    prepared = prepare([policy(allow(Condition=condition))], "sts:AssumeRole", ROLE, TAGGED)
+    assert decide_prepared(prepared, TAGGED) == ALLOW
+    assert decide_prepared(prepared, CONTEXT) == IMPLICIT
+
+
+DENY_TAG_KEY = {
+    "Effect": "Deny",
+    "Action": "iam:TagUser",
+    "Resource": "*",
+    "Condition": {"ForAnyValue:StringEqualsIgnoreCase": {"aws:TagKeys": "jumpgate:strict-groups"}},
+}
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        (("jumpgate:name", "JumpGate:Strict-Groups"), DENY),  # any value, any case
+        (("jumpgate:strict-groups",), DENY),
+        (("jumpgate:name",), ALLOW),
+        ((), ALLOW),  # ForAnyValue over no keys: false
+        (None, ALLOW),  # the key absent: false
+    ],
+)
+def test_for_any_value_string_equals_ignore_case(
+    keys: tuple[str, ...] | None, expected: str
+) -> None:
+    """ "Set operators for multivalued context keys" (IAM User Guide)."""
+    everything = {"Effect": "Allow", "Action": "iam:*", "Resource": "*"}
+    context = {} if keys is None else {"aws:tagkeys": keys}
+    found = decide([policy(everything, DENY_TAG_KEY)], "iam:TagUser", "arn:x", context)
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [(("a", "b"), ALLOW), (("a", "c"), IMPLICIT), ((), ALLOW), (None, ALLOW)],
+)
+def test_for_all_values(keys: tuple[str, ...] | None, expected: str) -> None:
+    """ForAllValues: every request value matches one policy value; true when absent."""
+    statement = {
+        "Effect": "Allow",
+        "Action": "iam:TagUser",
+        "Resource": "*",
+        "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": ["a", "b"]}},
+    }
+    context = {} if keys is None else {"aws:tagkeys": keys}
+    assert decide([policy(statement)], "iam:TagUser", "arn:x", context) == expected
+
+
+def test_a_multivalued_key_needs_a_set_operator() -> None:
+    statement = {
+        "Effect": "Allow",
+        "Action": "iam:TagUser",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:TagKeys": "a"}},
+    }
+    with pytest.raises(Unsupported, match="multivalued key aws:tagkeys"):
+        decide([policy(statement)], "iam:TagUser", "arn:x", {"aws:tagkeys": ("a",)})
+    unknown = {**statement, "Condition": {"ForSomeValues:StringEquals": {"aws:TagKeys": "a"}}}
+    with pytest.raises(Unsupported, match="ForSomeValues"):
+        decide([policy(unknown)], "iam:TagUser", "arn:x", {"aws:tagkeys": ("a",)})

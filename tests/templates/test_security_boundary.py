@@ -166,6 +166,37 @@ def test_the_pre_approval_deployer_cannot_change_a_prod_reaching_group() -> None
         assert can(pre, action, dev_group, iam_PolicyARN=force_mfa) == ALLOW, action
 
 
+STRICT_TAG_CASES = ("jumpgate:strict-groups", "JUMPGATE:STRICT-GROUPS", "Jumpgate:Strict-Groups")
+
+
+def tagging(role: Role, action: str, user: str, keys: tuple[str, ...]) -> str:
+    """`action` on `user` with a request carrying these tag keys (aws:TagKeys, multivalued)."""
+    context = {"aws:principalarn": role.arn, "aws:tagkeys": keys}
+    return decide(role.policies, action, user, context)
+
+
+def test_only_the_post_approval_deployer_may_tag_people_with_strict_groups() -> None:
+    """Prod roles' trust admits only people whose jumpgate:strict-groups tag names a strict
+    group reaching them: code before the approval can neither set that tag nor create a user
+    with it (any case: IAM tag keys are case-insensitive); it may still remove it."""
+    pre = deployer(IDENTITY, "DeployerRole")
+    post = deployer(IDENTITY, "StrictDeployerRole")
+    assert pre is not None and post is not None
+    alice = f"arn:aws:iam::{IDENTITY}:user/jumpgate/alice"
+    elsewhere = f"arn:aws:iam::{IDENTITY}:user/elsewhere/mallory"
+    for key in STRICT_TAG_CASES:
+        for action in ("iam:TagUser", "iam:CreateUser"):
+            assert tagging(pre, action, alice, ("jumpgate:name", key)) == DENY, (action, key)
+            assert tagging(pre, action, elsewhere, (key,)) == DENY, (action, key)
+            assert tagging(post, action, alice, ("jumpgate:name", key)) == ALLOW, (action, key)
+        assert tagging(pre, "iam:UntagUser", alice, (key,)) == ALLOW, key
+    # every other tag, and a user without tags, as before
+    for action in ("iam:TagUser", "iam:CreateUser"):
+        assert tagging(pre, action, alice, ("jumpgate:name", "jumpgate:teams")) == ALLOW
+        assert tagging(pre, action, alice, ()) == ALLOW
+    assert decide(pre.policies, "iam:CreateUser", alice, {"aws:principalarn": pre.arn}) == ALLOW
+
+
 # ----------------------------------------------------------------------------- least privilege
 
 

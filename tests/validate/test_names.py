@@ -329,3 +329,34 @@ def test_random_names_render_distinct_or_are_refused(org: Path, seed: int) -> No
     assert len(stacks) == len(set(stacks))
     assert len(files) == len(set(files))
     assert not {n.lower() for n in role_names} & set(reserved_roles("jumpgate"))
+
+
+def test_e220_two_strict_groups_with_one_tag_id(org: Path) -> None:
+    """The id is 8 hex digits of sha256: these two names (found by a birthday search) share
+    820c4aee, so each group's members would pass the other's prod trust."""
+    append(
+        org,
+        "teams/crm.yaml",
+        "  - who: [gwen]\n    group: g22122\n    level: readonly\n    accounts: [bi-prod]\n"
+        "  - who: [bob]\n    group: g198108\n    level: readonly\n    accounts: [it-prod]\n",
+    )
+    code, found = validate_rows(org)
+    assert code == 1
+    assert found == [
+        (
+            "teams/crm.yaml",
+            40,
+            5,
+            "E220",
+            "group 'jumpgate-crm-g22122' has the strict-group id 820c4aee of "
+            "'jumpgate-crm-g198108'",
+        ),
+        (
+            "teams/crm.yaml",
+            44,
+            5,
+            "E220",
+            "group 'jumpgate-crm-g198108' has the strict-group id 820c4aee of "
+            "'jumpgate-crm-g22122'",
+        ),
+    ]

@@ -5,7 +5,9 @@ an Allow that matches allows; else the request is implicitly denied. A statement
 Action (or NotAction), Resource (or NotResource) and every condition match. Conditions: every
 operator must hold (AND), every key within an operator (AND), any value of a key (OR); a key
 absent from the request fails the operator unless it ends in `IfExists` (then it holds), and
-`Null` tests presence. `*` and `?` are IAM's wildcards (`*` also matches `/`); actions match
+`Null` tests presence. A multivalued key (`aws:TagKeys`) is a tuple, tested only by the set
+operators `ForAnyValue:` (some value matches; false when absent) and `ForAllValues:` (every value
+matches; true when absent). `*` and `?` are IAM's wildcards (`*` also matches `/`); actions match
 case-insensitively, resources case-sensitively. `${aws:username}`-style variables are replaced
 from the request context.
 
@@ -39,7 +41,7 @@ __all__ = [
     "wildcard_match",
 ]
 
-Context = Mapping[str, str]  # condition keys, lower-case, to their values
+Context = Mapping[str, "str | tuple[str, ...]"]  # lower-case keys; a tuple: multivalued
 Check = Callable[[Context], bool]
 ALLOW, DENY, IMPLICIT = "allow", "deny", "implicit-deny"
 _STATEMENT_KEYS = {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource"}
@@ -91,7 +93,7 @@ def _substitute(text: str, context: Context) -> str | None:
     def value(match: re.Match[str]) -> str:
         nonlocal missing
         found = context.get(match.group(1).lower())
-        if found is None:
+        if not isinstance(found, str):  # absent, or multivalued: no single value to put in
             missing = True
             return ""
         return found
@@ -110,6 +112,7 @@ def _date(text: str) -> dt.datetime:
 Test = Callable[[str, str], bool]  # (request value, policy value) -> holds
 _TESTS: dict[str, Test] = {
     "StringEquals": lambda have, want: have == want,
+    "StringEqualsIgnoreCase": lambda have, want: have.lower() == want.lower(),
     "StringLike": lambda have, want: wildcard_match(want, have),
     "ArnLike": lambda have, want: wildcard_match(want, have),
     # ArnEquals matches like ArnLike: each ARN component may hold `*`/`?` (IAM User Guide,
@@ -123,6 +126,7 @@ _TESTS: dict[str, Test] = {
 
 _NEGATED = {
     "StringNotEquals": "StringEquals",
+    "StringNotEqualsIgnoreCase": "StringEqualsIgnoreCase",
     "StringNotLike": "StringLike",
     "ArnNotEquals": "ArnEquals",
     "ArnNotLike": "ArnLike",
@@ -141,8 +145,11 @@ def _compile_condition(operator: str, block: Any) -> Check:
         return lambda context: all(
             any((key not in context) == absent for absent in wanted) for key, wanted in presence
         )
-    if_exists = operator.endswith("IfExists")
-    base = operator.removesuffix("IfExists")
+    set_operator, _, scalar = operator.rpartition(":")
+    if set_operator not in ("", "ForAnyValue", "ForAllValues"):
+        raise Unsupported(f"condition operator {operator!r}")
+    if_exists = scalar.endswith("IfExists")
+    base = scalar.removesuffix("IfExists")
     # Negated operators (AWS: "Condition operators"): true when the key is absent; with
     # several values, none may match (NOR, "Conditions with multiple context keys or values").
     negated = base in _NEGATED
@@ -151,20 +158,31 @@ def _compile_condition(operator: str, block: Any) -> Check:
         raise Unsupported(f"condition operator {operator!r}")
     items = [(key.lower(), _condition_values(wanted)) for key, wanted in block.items()]
 
+    def matches(have: str, wanted: list[str], context: Context) -> bool:
+        for value in wanted:
+            found = _substitute(value, context) if "${" in value else value
+            if found is not None and test(have, found):
+                return True
+        return False
+
     def check(context: Context) -> bool:
         for key, wanted in items:
             have = context.get(key)
+            if set_operator:
+                # "Set operators" (AWS: "Multivalued context keys"): each request value is
+                # tested as a single-valued operator would; an absent key is the empty set.
+                values = (have,) if isinstance(have, str) else have or ()
+                each = [matches(v, wanted, context) != negated for v in values]
+                if not (any(each) if set_operator == "ForAnyValue" else all(each)):
+                    return False
+                continue
             if have is None:
                 if if_exists or negated:
                     continue
                 return False
-            matched = False
-            for value in wanted:
-                found = _substitute(value, context) if "${" in value else value
-                if found is not None and test(have, found):
-                    matched = True
-                    break
-            if matched == negated:
+            if not isinstance(have, str):
+                raise Unsupported(f"{operator} on the multivalued key {key}: use a set operator")
+            if matches(have, wanted, context) == negated:
                 return False
         return True
 
@@ -192,8 +210,12 @@ class Residual:
     checks: tuple[Check, ...]
 
 
+PRINCIPAL_TAG = "aws:principaltag/"  # the caller's own tags: personal too
+
+
 def _personal(key: str, wanted: Any) -> bool:
-    return key.lower() in PERSONAL_KEYS or "${" in str(wanted)
+    lower = key.lower()
+    return lower in PERSONAL_KEYS or lower.startswith(PRINCIPAL_TAG) or "${" in str(wanted)
 
 
 def _conditions(conditions: Any, shared: Context) -> tuple[bool, list[Check]]:
@@ -312,8 +334,12 @@ def decide_prepared(prepared: Sequence[Residual], context: Context) -> str:
     return ALLOW if allowed else IMPLICIT
 
 
-def shared_part(context: Context) -> dict[str, str]:
-    return {k: v for k, v in context.items() if k not in PERSONAL_KEYS}
+def shared_part(context: Context) -> dict[str, str | tuple[str, ...]]:
+    return {
+        k: v
+        for k, v in context.items()
+        if k not in PERSONAL_KEYS and not k.startswith(PRINCIPAL_TAG)
+    }
 
 
 def decide(

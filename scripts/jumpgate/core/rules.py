@@ -97,6 +97,11 @@ _RULES = [
         "name reserved for jumpgate's own infrastructure",
         "rename it: the deployer, pipeline and baseline resources use this name",
     ),
+    Rule(
+        "E220",
+        "two prod-reaching groups share a strict-group id",
+        "rename one group (`group:`): prod roles tell strict groups apart by this id",
+    ),
     # E3xx: IAM naming and per-principal limits
     Rule(
         "E301", "invalid IAM name", "use at most the allowed length of letters, digits and +=,.@_-"

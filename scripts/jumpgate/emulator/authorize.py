@@ -12,13 +12,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from moto.cloudformation.models import cloudformation_backends
 from moto.core.exceptions import AccessDeniedError, _RESTError
 from moto.iam.models import iam_backends
 
-from jumpgate.core.iam_eval import ALLOW, DENY, IMPLICIT, Unsupported, decide_prepared, prepare
+from jumpgate.core.iam_eval import (
+    ALLOW,
+    DENY,
+    IMPLICIT,
+    Context,
+    Unsupported,
+    decide_prepared,
+    prepare,
+)
 from jumpgate.emulator import clock
 from jumpgate.emulator.principals import Caller
 
@@ -59,7 +68,7 @@ def evaluate(
     policies: list[dict[str, Any]],
     action: str,
     resource: str,
-    context: dict[str, str],
+    context: Context,
     principal_account: str = "",
 ) -> str:
     """ALLOW, DENY or IMPLICIT over `policies`, statement by statement (see module doc)."""
@@ -166,13 +175,30 @@ def _resource_account(resource: str, request_account: str) -> str:
     return request_account
 
 
+_TAG_PARAM = re.compile(r"Tags\.member\.(\d+)\.(Key|Value)")
+_TAG_KEY_PARAM = re.compile(r"TagKeys\.member\.\d+")
+
+
+def request_tags(params: dict[str, Any]) -> tuple[dict[str, str], tuple[str, ...]]:
+    """(aws:RequestTag/<key> values, aws:TagKeys) of a request: the tags it sets (`Tags`), or
+    the keys it removes (`TagKeys`, UntagUser/UntagRole)."""
+    pairs: dict[str, dict[str, str]] = {}
+    for name, value in params.items():
+        match = _TAG_PARAM.fullmatch(name)
+        if match is not None:
+            pairs.setdefault(match.group(1), {})[match.group(2)] = str(value)
+    tags = {p["Key"]: p.get("Value", "") for _, p in sorted(pairs.items()) if "Key" in p}
+    removed = [str(v) for k, v in sorted(params.items()) if _TAG_KEY_PARAM.fullmatch(k)]
+    return tags, (*tags, *removed)
+
+
 def context_of(
     caller: Caller, action: str, resource: str, params: dict[str, Any], request_account: str
-) -> dict[str, str]:
+) -> dict[str, str | tuple[str, ...]]:
     """The request context (IAM User Guide, "AWS global condition context keys"): keys that do
     not apply to these credentials are absent, never false."""
     now = clock.now()
-    context = {
+    context: dict[str, str | tuple[str, ...]] = {
         "aws:currenttime": clock.iso(now),
         "aws:epochtime": str(int(now.timestamp())),
         "aws:principalarn": caller.principal_arn,
@@ -185,6 +211,13 @@ def context_of(
     }
     if caller.user_name is not None:
         context["aws:username"] = caller.user_name
+    for key, value in caller.tags.items():  # tag keys are case-insensitive in IAM
+        context[f"aws:principaltag/{key.lower()}"] = value
+    tags, tag_keys = request_tags(params)
+    if tag_keys:
+        context["aws:tagkeys"] = tag_keys
+    for key, value in tags.items():
+        context[f"aws:requesttag/{key.lower()}"] = value
     if caller.temporary:
         context["aws:multifactorauthpresent"] = "true" if caller.mfa else "false"
         if caller.mfa and caller.mfa_time is not None:
@@ -204,7 +237,7 @@ def context_of(
 
 
 def identity_verdict(
-    caller: Caller, action: str, resource: str, context: dict[str, str]
+    caller: Caller, action: str, resource: str, context: Context
 ) -> tuple[str, str]:
     """(verdict, why) of the caller's identity policies and permissions boundary."""
     if caller.kind == "root":
@@ -222,7 +255,7 @@ def identity_verdict(
 
 
 def trust_verdict(
-    caller: Caller, action: str, role: Any, context: dict[str, str], identity: str
+    caller: Caller, action: str, role: Any, context: Context, identity: str
 ) -> tuple[bool, str]:
     """Cross-account (or a trust that names only the account): both sides must allow; within
     the account a trust naming the principal itself is enough (IAM User Guide, "Policy

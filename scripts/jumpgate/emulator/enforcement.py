@@ -217,6 +217,13 @@ def assume_role(self: Any) -> ActionResult:
     role = authorize.role_by_arn(self._get_param("RoleArn") or "")
     if caller is None or role is None:
         return _ORIGINAL["assume_role"](self)  # type: ignore[no-any-return]  # enforcement off
+    session_tags = any(
+        str(name).startswith(("Tags.", "TransitiveTagKeys.")) for name in self.querystring
+    )
+    if session_tags:
+        # Session tags would become aws:PrincipalTag of the session; not modelled, so refused
+        # rather than ignored (a Deny on a principal tag must never be walked around).
+        raise StsError("ValidationError", "session tags are not supported by the emulator")
     if self._get_param("Policy") or self._get_param("PolicyArns"):
         # Session policies would only narrow the session; not evaluated here, so refused rather
         # than ignored (never more lenient than AWS).

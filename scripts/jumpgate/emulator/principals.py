@@ -67,6 +67,9 @@ class Caller:
     source_identity: str | None = None
     assumed: bool = False
     role_name: str | None = None
+    tags: dict[str, str] = field(
+        default_factory=dict
+    )  # aws:PrincipalTag/<key>: the user's, the role's
 
 
 def _backend(account_id: str) -> Any:
@@ -98,6 +101,11 @@ def _attached(backend: Any, entity: Any) -> list[dict[str, Any]]:
     return out
 
 
+def _tags(listed: Any) -> dict[str, str]:
+    items = listed.values() if isinstance(listed, dict) else listed or []
+    return {str(t["Key"]): str(t["Value"]) for t in items}
+
+
 def user_caller(account_id: str, user: Any, session: Session | None = None) -> Caller:
     backend = _backend(account_id)
     policies = _attached(backend, user)
@@ -116,6 +124,9 @@ def user_caller(account_id: str, user: Any, session: Session | None = None) -> C
         temporary=session is not None,
         mfa=bool(session and session.mfa),
         mfa_time=session.mfa_time if session else None,
+        # A user's tags, for its long-term keys and its GetSessionToken sessions alike
+        # (docs/emulator.md: aws:PrincipalTag).
+        tags=_tags(backend.tagger.list_tags_for_resource(user.arn)["Tags"]),
     )
 
 
@@ -136,6 +147,7 @@ def role_caller(account_id: str, role: Any, session_name: str, session: Session 
         source_identity=session.source_identity if session else None,
         assumed=True,
         role_name=role.name,
+        tags=_tags(role.tags),  # session tags are refused by AssumeRole (enforcement)
     )
 
 

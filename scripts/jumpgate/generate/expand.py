@@ -8,14 +8,21 @@ an IAM user, group or role.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
+from collections import defaultdict
 from typing import Any
 
 from jumpgate.core.limits import limit
 from jumpgate.generate.expansion import Expansion, Group, Role, Stack, User
-from jumpgate.generate.policies import group_parameters
+from jumpgate.generate.policies import (
+    group_parameters,
+    strict_group_id,
+    strict_group_patterns,
+    strict_groups_tag_value,
+)
 from jumpgate.model.organization import Account, Grant, Level, Organization, Team
 
 TEMPLATES = "cloudformation/templates"
@@ -159,8 +166,30 @@ def expand(org: Organization) -> Expansion:
             out.groups[name] = Group(name, grant, members, tuple(roles), expires_at)
             for member in members:
                 out.users[member].groups.append(name)
+    _mark_strict_groups(org, out)
     out.stacks = _stacks(org, out)
     return out
+
+
+def _mark_strict_groups(org: Organization, out: Expansion) -> None:
+    """Each strict group's id goes on its members (their user tag) and on the roles in strict
+    environments it reaches (their trust requires the tag to name one of these groups)."""
+    reaching: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for name in sorted(out.groups):
+        group = out.groups[name]
+        if not reaches_strict(org, group):
+            continue
+        group_id = strict_group_id(name)
+        for member in group.members:
+            out.users[member].strict_groups.append(group_id)
+        for role in group.roles:
+            if org.environments[org.accounts[role.account].environment].strict:
+                reaching[(role.account, role.name)].add(group_id)
+    for key, ids in reaching.items():
+        out.roles[key] = dataclasses.replace(out.roles[key], strict_groups=tuple(sorted(ids)))
+    if reaching:  # groups hold the same Role objects as out.roles
+        for group in out.groups.values():
+            group.roles = tuple(out.roles[(r.account, r.name)] for r in group.roles)
 
 
 def everyone_group(org: Organization) -> str:
@@ -252,6 +281,7 @@ def _stacks(org: Organization, out: Expansion) -> list[Stack]:
                     "FullName": tag_value(user.name),
                     "Email": user.email,
                     "Teams": " ".join(sorted(user.teams)),
+                    "StrictGroups": strict_groups_tag_value(user.strict_groups),
                 },
                 {},
                 (baseline, *sorted(group_stack[g] for g in user.groups)),
@@ -286,6 +316,7 @@ def _stacks(org: Organization, out: Expansion) -> list[Stack]:
                     "ManagedPolicyArns": ",".join(level.managed_policies),
                     "PermissionsBoundary": role.permissions_boundary or "",
                     "CustomPolicy": minified(level.policy),
+                    "TrustedStrictGroups": ",".join(strict_group_patterns(role)),
                 },
                 tags={
                     **common_tags,

@@ -23,6 +23,9 @@ class Role:
     require_session_name: bool
     require_source_identity: bool
     permissions_boundary: str | None
+    # In a strict environment: the ids of the strict groups whose policy reaches this role; its
+    # trust admits only people tagged with one of them (policies.STRICT_GROUPS_TAG). Else empty.
+    strict_groups: tuple[str, ...] = ()
 
     def arn(self, path: str) -> str:
         return f"arn:aws:iam::{self.account_id}:role{path}{self.name}"
@@ -44,6 +47,7 @@ class User:
     email: str
     teams: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
+    strict_groups: list[str] = field(default_factory=list)  # ids of their strict groups
 
 
 @dataclass(frozen=True)

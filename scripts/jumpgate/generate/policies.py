@@ -13,13 +13,42 @@ same (account, role) pairs; tests/test_access.py proves it with group_policy_eva
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from jumpgate.core.limits import explicit_group_policy_max_chars, limit, policy_chars
-from jumpgate.generate.expansion import Group, Role
+from jumpgate.generate.expansion import Group, Role, User
 
 PARTITION = "aws"
 EXPLICIT, COMPACT = "explicit", "compact"
+# The user tag naming a person's strict groups. Prod roles trust only people who carry it; only
+# the post-approval deployer may set it (bootstrap.yaml), so code running before the approval
+# cannot open a path into prod, whatever policy it writes on a non-strict group.
+STRICT_GROUPS_TAG = "jumpgate:strict-groups"
+STRICT_GROUP_ID_CHARS = 8
+
+
+def strict_group_id(group_name: str) -> str:
+    """A short stable id of a strict group: a person in the most groups IAM allows (10) gets a
+    tag value of 91 characters, within IAM's limit. validate rejects two groups with one id
+    (E220). IAM group names are case-insensitive, so is the id."""
+    digest = hashlib.sha256(group_name.lower().encode()).hexdigest()
+    return digest[:STRICT_GROUP_ID_CHARS]
+
+
+def strict_groups_tag_value(ids: list[str] | tuple[str, ...]) -> str:
+    """`:a1b2c3d4:e5f6a7b8:`: each id between colons, so `*:<id>:*` matches exactly that id."""
+    return f":{':'.join(sorted(ids))}:" if ids else ""
+
+
+def principal_tags(user: User) -> dict[str, str]:
+    """The user tags the trust policies test (aws:PrincipalTag/...), as deployed."""
+    value = strict_groups_tag_value(user.strict_groups)
+    return {STRICT_GROUPS_TAG: value} if value else {}
+
+
+def strict_group_patterns(role: Role) -> list[str]:
+    return [f"*:{group_id}:*" for group_id in role.strict_groups]
 
 
 def role_arns(group: Group, path: str) -> list[str]:
@@ -109,6 +138,10 @@ def trust_policy(role: Role, identity_account_id: str, people_path: str) -> dict
     if role.require_session_name:
         assume_conditions["StringEquals"] = {"sts:RoleSessionName": "${aws:username}"}
     assume_conditions["ArnLike"] = {"aws:PrincipalArn": people}
+    if role.strict_groups:  # a list of values is OR: any strict group that reaches this role
+        assume_conditions["StringLike"] = {
+            f"aws:PrincipalTag/{STRICT_GROUPS_TAG}": strict_group_patterns(role)
+        }
     statements: list[dict[str, Any]] = [
         {
             "Sid": "PeopleOfIdentityAccountWithMfa",

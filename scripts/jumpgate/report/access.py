@@ -4,9 +4,10 @@ Computed from the policies that would be deployed, not from the YAML: for every 
 group policies of their groups (as rendered: explicit or compact form, with their conditions)
 and every candidate role's trust policy are evaluated (`iam_eval`) for the request a person
 makes on the documented path in — `sts:AssumeRole` with `sts:SetSourceIdentity`, from an
-MFA-authenticated session, session name and source identity equal to their user name, now.
-Both sides must allow (cross-account evaluation). The grant behind a path (level, expiry,
-reason, file:line) is the group whose policy allows it; when several do, the longest-lasting.
+MFA-authenticated session, session name and source identity equal to their user name, now,
+with the person's user tags (`aws:PrincipalTag/...`: a prod role's trust tests one). Both
+sides must allow (cross-account evaluation). The grant behind a path (level, expiry, reason,
+file:line) is the group whose policy allows it; when several do, the longest-lasting.
 
 Not modelled (documented in docs/access.md): the force-MFA baseline denies only sessions without
 MFA, which this request never is; SCPs and permissions boundaries limit what a role may do
@@ -31,7 +32,7 @@ from jumpgate.core.iam_eval import (
     shared_part,
 )
 from jumpgate.generate.expansion import Expansion
-from jumpgate.generate.policies import group_policy, trust_policy
+from jumpgate.generate.policies import group_policy, principal_tags, trust_policy
 from jumpgate.model.organization import Organization
 
 ACTIONS = ("sts:AssumeRole", "sts:SetSourceIdentity")
@@ -72,8 +73,17 @@ class AccessPath:
         return {name: getattr(self, name) for name in CONTRACT_FIELDS}
 
 
-def request_context(username: str, user_arn: str, account_id: str, now: str) -> dict[str, str]:
+def request_context(
+    username: str,
+    user_arn: str,
+    account_id: str,
+    now: str,
+    tags: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The user's tags are in it as `aws:PrincipalTag/<key>` (a user and its GetSessionToken
+    sessions carry them: docs/facts.md)."""
     return {
+        **{f"aws:principaltag/{key.lower()}": value for key, value in (tags or {}).items()},
         "aws:username": username,
         "aws:principalarn": user_arn,
         "aws:multifactorauthpresent": "true",
@@ -163,9 +173,11 @@ def reachable(
     people: Mapping[str, Sequence[tuple[str, Mapping[str, Any]]]],
     roles: Sequence[RoleView],
     now: dt.datetime,
+    tags: Mapping[str, Mapping[str, str]],
 ) -> Granted:
     """For each person (user name → their groups' (name, inline policy)), the roles IAM lets
-    them assume, and the group that grants each (the longest-lasting when several do).
+    them assume, and the group that grants each (the longest-lasting when several do). `tags`:
+    each person's user tags (trust policies of strict roles test one).
 
     A path needs every action of ACTIONS allowed by the person's policies together (an explicit
     Deny in any of them wins, else any Allow allows) and by the role's trust policy."""
@@ -201,7 +213,7 @@ def reachable(
         candidates = set().union(*(p.reach for p in policies)) if policies else set()
         for arn in sorted(candidates):
             role = by_arn[arn]
-            context = request_context(person, user_arn, role.account_id, instant)
+            context = request_context(person, user_arn, role.account_id, instant, tags.get(person))
             relevant = [p for p in policies if arn in p.reach or p.denies]
             allowing: list[list[_Policy]] = []
             for action in ACTIONS:
@@ -248,7 +260,8 @@ def effective_access(
         RoleView(r.account, r.account_id, r.name, r.arn(path), trust_policy(r, identity.id, path))
         for r in expansion.roles.values()
     ]
-    found = reachable(identity.id, path, people, roles, _noon(today))
+    tags = {name: principal_tags(user) for name, user in users.items()}
+    found = reachable(identity.id, path, people, roles, _noon(today), tags)
     return _paths(org, expansion, found)
 
 
@@ -305,10 +318,12 @@ def deployed_access(
     memberships: Mapping[str, Sequence[str]],
     group_policies: Mapping[str, Sequence[Mapping[str, Any]]],
     roles: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    user_tags: Mapping[str, Mapping[str, str]],
     today: dt.date,
 ) -> list[AccessPath]:
     """The same evaluation over IAM as read back from a target: user → group names,
-    group → inline policy documents, account name → role name → trust policy document.
+    group → inline policy documents, account name → role name → trust policy document,
+    user → its tags.
     Paths are described by the declared grant when the group is jumpgate's, else by the
     group's IAM name."""
     identity = expansion.identity
@@ -328,5 +343,5 @@ def deployed_access(
         for role_name, trust in by_role.items():
             arn = f"arn:aws:iam::{account.id}:role{org.path}{role_name}"
             views.append(RoleView(account_name, account.id, role_name, arn, trust))
-    found = reachable(identity.id, org.path, people, views, _noon(today))
+    found = reachable(identity.id, org.path, people, views, _noon(today), user_tags)
     return _paths(org, expansion, found)

@@ -19,10 +19,12 @@ from jumpgate.generate.expand import (
     everyone_group,
     group_name,
     group_stack_name,
+    reaches_strict,
     role_name,
     role_stack_name,
 )
 from jumpgate.generate.expansion import Expansion
+from jumpgate.generate.policies import strict_group_id
 from jumpgate.model.organization import Level, Organization, Source
 
 # Account names are file stems (accounts/<name>.yaml): the schema never sees them. They become
@@ -58,6 +60,24 @@ def check_names(org: Organization, exp: Expansion) -> list[Finding]:
     out += _check_roles(org)
     out += find_duplicate_groups(org)
     out += _check_stacks(org, exp)
+    out += _check_strict_group_ids(org, exp)
+    return out
+
+
+def _check_strict_group_ids(org: Organization, exp: Expansion) -> list[Finding]:
+    """E220: two strict groups with one tag id (8 hex digits of a hash: unlikely, not
+    impossible) would let each other's members into both groups' prod roles."""
+    out: list[Finding] = []
+    by_id: dict[str, list[str]] = {}
+    for name in sorted(exp.groups):
+        if reaches_strict(org, exp.groups[name]):
+            by_id.setdefault(strict_group_id(name), []).append(name)
+    for group_id, names in sorted(by_id.items()):
+        for name in names if len(names) > 1 else []:
+            others = ", ".join(repr(n) for n in names if n != name)
+            grant = exp.groups[name].grant
+            message = f"group {name!r} has the strict-group id {group_id} of {others}"
+            out.append(grant.source.finding("E220", message))
     return out
 
 

@@ -42,7 +42,8 @@ def observed_access(
         for account, seen in observed.items()
         if not seen.error and account != identity_name(exp)
     }
-    return deployed_access(org, exp, memberships, policies, roles, today)
+    tags = {user: state.get("tags", {}) for user, state in identity.users.items()}
+    return deployed_access(org, exp, memberships, policies, roles, tags, today)
 
 
 def identity_name(exp: Expansion) -> str:
