@@ -95,6 +95,7 @@ class Stack:
     region: str = "eu-west-1"
     partition: str = "aws"
     conditions: dict[str, bool] = field(default_factory=dict)
+    positions: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)  # of `load`
     # id of each dict/list `resolve` returned -> (the object, kept alive so that no other takes
     # its id; its template path; for a list, each item's index in the template's list)
     origin: dict[int, tuple[Any, JsonPath, tuple[int, ...]]] = field(default_factory=dict)
@@ -226,7 +227,8 @@ class Stack:
                 if key == "Fn::Join":
                     return str(arg[0]).join(str(v) for v in self.resolve(arg[1]))
                 if key.startswith("Fn::") or key == "Condition":
-                    raise TemplateError(f"{key} is not supported by the gate's resolver")
+                    where = self.positions.get(inner or (), (1, 1))
+                    raise TemplateError(f"{key} is not supported by the gate's resolver", where)
             out = {k: self.resolve(v, None if at is None else (*at, k)) for k, v in value.items()}
             return self._keep({k: v for k, v in out.items() if v is not NO_VALUE}, at)
         if isinstance(value, list):

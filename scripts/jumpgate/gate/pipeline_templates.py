@@ -95,7 +95,7 @@ def check_template(rel: str, text: str) -> tuple[list[Finding], int]:
     merged: dict[tuple[int, int, str, str], set[str]] = {}
     count = 0
     try:
-        for stack in variants(template):
+        for stack in variants(template, positions):
             for target in targets(rel, stack, positions):
                 count += 1
                 for module in RULE_MODULES:
@@ -112,7 +112,9 @@ def check_template(rel: str, text: str) -> tuple[list[Finding], int]:
     return findings, count
 
 
-def variants(template: dict[str, Any]) -> Iterator[Stack]:
+def variants(
+    template: dict[str, Any], positions: dict[JsonPath, tuple[int, int]] | None = None
+) -> Iterator[Stack]:
     """The template resolved with every combination its Conditions can tell apart."""
     conditions = template.get("Conditions") or {}
     params = template.get("Parameters") or {}
@@ -129,7 +131,7 @@ def variants(template: dict[str, Any]) -> Iterator[Stack]:
     for account, *values in combos:
         given = {name: _sample(name, spec) for name, spec in params.items()}
         given.update(zip(choices, values, strict=True))
-        yield Stack(template, given, account)
+        yield Stack(template, given, account, positions=positions or {})
 
 
 def _sample(name: str, spec: dict[str, Any]) -> str:
