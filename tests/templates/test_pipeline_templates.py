@@ -331,7 +331,14 @@ def test_deployers_hold_no_admin_no_pass_role_and_only_jumpgate_paths() -> None:
         assert all(":" in a and "*" not in a.split(":")[1] for a in actions), actions
         assert not set(actions) & (MINTING | {"iam:PassRole"})
         where = [sub_text(r) for r in as_list(statement["Resource"])]
-        if where == ["*"]:
+        if where == ["*"] and statement["Effect"] == "Deny":  # a Deny only narrows
+            assert statement["Sid"] == "NeverAssumeARole"
+            assert actions == [
+                "sts:AssumeRole",
+                "sts:AssumeRoleWithSAML",
+                "sts:AssumeRoleWithWebIdentity",
+            ]
+        elif where == ["*"]:
             assert statement["Effect"] == "Allow"
             assert set(actions) <= IAM_READ_ONLY_UNSCOPABLE | IDENTITY_UNSCOPABLE | {
                 "cloudformation:DescribeStacks",

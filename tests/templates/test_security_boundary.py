@@ -227,6 +227,32 @@ def test_identity_deployers_are_least_privileged(key: str) -> None:
     assert can(role, "cloudformation:UpdateStack", stack) == IMPLICIT
 
 
+@pytest.mark.parametrize(
+    ("account", "key", "strict"),
+    [
+        (IDENTITY, "DeployerRole", False),
+        (IDENTITY, "StrictDeployerRole", False),
+        (DEV, "DeployerRole", False),
+        (PROD, "StrictDeployerRole", True),
+    ],
+)
+def test_deployers_cannot_assume_any_role(account: str, key: str, strict: bool) -> None:
+    """A role the deployer may change (role/jumpgate/*) could be made to trust it: it must
+    never be able to assume one (the gate's E710 holds it to this)."""
+    role = deployer(account, key, strict)
+    assert role is not None
+    targets = [
+        f"arn:aws:iam::{account}:role/jumpgate/jumpgate-admin",
+        f"arn:aws:iam::{account}:role/jumpgate/jumpgate-deployer",
+        f"arn:aws:iam::{PROD}:role/jumpgate/jumpgate-strict-deployer",
+        f"arn:aws:iam::{DEV}:role/app/anything",
+        "arn:aws:iam::999999999999:role/outside",
+    ]
+    for action in ("sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"):
+        for target in targets:
+            assert can(role, action, target) == DENY, (action, target)
+
+
 def test_target_deployers_manage_roles_on_jumpgate_path_only() -> None:
     role = deployer(PROD, "StrictDeployerRole", strict=True)
     assert role is not None

@@ -225,6 +225,11 @@ _RULES = [
     Rule("W734", "standing declaration names no level", "fix or remove the name"),
     Rule("E740", "parameter file does not fit its template", "run `jumpgate render`"),
     Rule("E741", "JSON syntax error", "fix the JSON syntax"),
+    Rule(
+        "E742",
+        "pipeline template the gate cannot resolve",
+        "use the intrinsics the gate resolves (docs/gate.md), or fix the template",
+    ),
     # E8xx/W8xx/I8xx: IAM Access Analyzer through cfn-policy-validator (`jumpgate analyze`)
     Rule("E801", "Access Analyzer error", "fix the policy as the message says"),
     Rule("E802", "Access Analyzer security warning", "fix the policy as the message says"),

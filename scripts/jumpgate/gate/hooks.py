@@ -9,7 +9,9 @@
   files), each is checked against its template's parameter declarations in-process instead:
   every parameter present and known, types, AllowedPattern, AllowedValues, MinValue/MaxValue,
   MinLength/MaxLength. That skips cfn-lint's one-second start-up on every team edit;
-  `JUMPGATE_CFN_LINT=always` runs cfn-lint for parameter changes too.
+  `JUMPGATE_CFN_LINT=always` runs cfn-lint for parameter changes too. A changed pipeline
+  template (cloudformation/pipeline/) also gets the gate's escalation, pass-role and admin
+  rules on its own IAM (`jumpgate.gate.pipeline_templates`, as `jumpgate check` does).
 
 `staged_gate` is how the `jumpgate` hook (`python -m jumpgate.cli.check --staged`) sees a
 commit: pre-commit passes no deleted files and skips symlinks (not of its `file` type), so the
@@ -312,6 +314,13 @@ def cfn_lint_hook(root: Path, files: Sequence[str]) -> int:
         for line in lines:
             print(line)
         status = max(status, 1 if failed else 0)
+    pipeline = [t for t in templates if t.startswith(PIPELINE_TEMPLATES)]
+    if pipeline:  # the gate's escalation rules on the pipeline's own IAM (pipeline_templates)
+        from jumpgate.gate.pipeline_templates import check_templates
+
+        findings = sort_findings(check_templates(root, pipeline).findings)
+        sys.stdout.write(format_text(findings))
+        status = max(status, 1 if any(f.rule_id.startswith("E") for f in findings) else 0)
     return status
 
 

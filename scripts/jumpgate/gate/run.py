@@ -2,7 +2,9 @@
 
 One module per rule (`r_*.py`), each declaring `RULE_IDS` and `check_policy` and/or
 `check_org`; this package runs them over the targets (custom policies of levels and permission
-sets, group assume policies, role trust policies) and applies the data files' suppressions.
+sets, group assume policies, role trust policies) and applies the data files' suppressions;
+the escalation, pass-role and admin rules also judge the pipeline templates' own IAM
+(`pipeline_templates`).
 AWS managed policies are referenced by ARN and not checked by content: AWS maintains them, and
 `AdministratorAccess` is `*:*` by design. Their names are checked against a dated list (E727),
 and what a level means is judged instead (E722, E729).
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from jumpgate.core.findings import Finding
-from jumpgate.gate import access_rules, suppress
+from jumpgate.gate import access_rules, pipeline_templates, suppress
 from jumpgate.gate.checks import (
     r_admin_like,
     r_assume_target,
@@ -122,4 +124,6 @@ def run_checks(
     findings, silenced = suppress.apply(hits, org, today)
     if with_access_rules:
         findings += access_rules.check(org, expansion, today)
-    return CheckResult(findings, silenced, count)
+    # the pipeline's own IAM (the deployers, the pipeline roles) under the same rules
+    templates = pipeline_templates.check_templates(org.root)
+    return CheckResult(findings + templates.findings, silenced, count + templates.policies)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Any
 
+from jumpgate.gate.checks.holder import Holder
 from jumpgate.generate.expansion import Expansion, Group, Role
 from jumpgate.model.loader import JsonPath
 from jumpgate.model.organization import Grant, Level, Organization, Source
@@ -58,6 +59,7 @@ class Target:
     grant: Grant | None = None
     role: Role | None = None
     group: Group | None = None
+    holder: Holder | None = None  # who holds the document; None: unknown (a trust policy)
 
     def at(self, *path: str | int) -> JsonPath:
         """Path of a part of the document, relative to the source object."""

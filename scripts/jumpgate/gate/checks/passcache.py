@@ -54,7 +54,9 @@ class PolicyPassCache:
         self.passed: set[str] = set()
 
     def key(self, target: Target) -> str:
-        parts = [target.kind, target.strict, target.base, target.document]
+        holder = target.holder
+        facts = None if holder is None else holder.facts()  # what the judgment reads besides
+        parts = [target.kind, target.strict, target.base, target.document, facts]
         try:  # orjson: a third of json.dumps's time over thousands of documents
             text = orjson.dumps(parts, option=orjson.OPT_SORT_KEYS)
         except TypeError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from jumpgate.gate.checks.base import CUSTOM, GROUP, TRUST, Context, Target
+from jumpgate.gate.checks.holder import ROLE, USER, Holder
 from jumpgate.generate.policies import group_policy, trust_policy
 from jumpgate.model.organization import Level
 
@@ -30,10 +31,19 @@ def all_levels(ctx: Context) -> list[Level]:
     return levels
 
 
+def level_roles(ctx: Context) -> dict[tuple[str | None, str], list[str]]:
+    """The ARNs of the roles each level (or permission set) is rendered as."""
+    arns: dict[tuple[str | None, str], list[str]] = defaultdict(list)
+    for _, role in sorted(ctx.expansion.roles.items()):
+        arns[_level_key(role.level)].append(role.arn(ctx.org.path))
+    return arns
+
+
 def build_targets(ctx: Context) -> list[Target]:
     org, exp = ctx.org, ctx.expansion
     strict = ctx.strict_envs()
     envs = level_environments(ctx)
+    arns = level_roles(ctx)
     targets: list[Target] = []
     for level in all_levels(ctx):
         if level.policy is None:
@@ -50,6 +60,14 @@ def build_targets(ctx: Context) -> list[Target]:
                 bool(deployed & strict),
                 tuple(sorted(deployed)),
                 level=level,
+                # the role holds the custom policy and AWS managed policies the gate does not read
+                holder=Holder(
+                    ROLE,
+                    tuple(arns.get(_level_key(level), ())),
+                    (level.policy,),
+                    bool(level.managed_policies),
+                    level.managed_policies,
+                ),
             )
         )
     for name in sorted(exp.groups):
@@ -57,17 +75,20 @@ def build_targets(ctx: Context) -> list[Target]:
         group_envs = {
             org.accounts[r.account].environment for r in group.roles if r.account in org.accounts
         }
+        document = group_policy(group, org.path)
         targets.append(
             Target(
                 GROUP,
                 name,
-                group_policy(group, org.path),
+                document,
                 group.grant.source,
                 None,
                 bool(group_envs & strict),
                 tuple(sorted(group_envs)),
                 grant=group.grant,
                 group=group,
+                # its members are users, who may be in other groups too
+                holder=Holder(USER, (), (document,), True),
             )
         )
     for (account_name, role_name), role in sorted(exp.roles.items()):
