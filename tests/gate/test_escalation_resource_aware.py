@@ -144,8 +144,22 @@ def test_a_level_with_managed_policies_may_hold_anything(org: Path) -> None:
 # ----------------------------------------------------------------------------- users, groups
 
 
-def test_changing_users_and_groups_needs_a_way_to_act_as_a_user(org: Path) -> None:
-    groups = ("Allow", "[iam:AddUserToGroup, iam:PutGroupPolicy]", "arn:aws:iam::*:group/*")
+def test_changing_users_and_groups_off_the_people_path_is_escalation(org: Path) -> None:
+    """Any IAM user off jumpgate's people path may have credentials its holder can read."""
+    for resource in ("arn:aws:iam::*:group/*", "*", "arn:aws:iam::*:group/ci/*"):
+        groups = ("Allow", "[iam:AddUserToGroup, iam:PutGroupPolicy]", resource)
+        assert [(f[0], f[2]) for f in escalations(org, groups)] == [
+            ("E710", message("iam:AddUserToGroup", "iam:AddUserToGroup")),
+            ("E710", message("iam:PutGroupPolicy", "iam:PutGroupPolicy")),
+        ], resource
+
+
+def test_changing_people_needs_a_way_to_act_as_a_user(org: Path) -> None:
+    groups = (
+        "Allow",
+        "[iam:AddUserToGroup, iam:PutGroupPolicy]",
+        "arn:aws:iam::*:group/jumpgate/*",
+    )
     assert escalations(org, groups) == []
     found = escalations(org, groups, ("Allow", "iam:CreateLoginProfile", "arn:aws:iam::*:user/*"))
     assert [(f[0], f[2]) for f in found] == [

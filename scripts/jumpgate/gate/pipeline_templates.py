@@ -193,6 +193,7 @@ def targets(rel: str, stack: Stack, positions: dict[JsonPath, tuple[int, int]]) 
                 tuple(docs),
                 any(a not in arns for a in named),  # an AWS managed policy: not read here
                 tuple(held),
+                f"/{stack.parameters.get('Prefix', 'jumpgate')}/",
             )
             for n, policy in enumerate(docs):
                 where: JsonPath = (len(data), n)

@@ -47,10 +47,18 @@ class Holder:
     documents: tuple[Mapping[str, Any], ...]
     unseen_policies: bool = False
     policy_arns: tuple[str, ...] = ()
+    people_path: str = "/jumpgate/"  # jumpgate's people (users and groups) live on this path
 
     def facts(self) -> list[Any]:
         """Everything about the holder a judgment reads (part of the pass cache's key)."""
-        return [self.kind, self.arns, self.unseen_policies, self.policy_arns, self.documents]
+        return [
+            self.kind,
+            self.arns,
+            self.unseen_policies,
+            self.policy_arns,
+            self.documents,
+            self.people_path,
+        ]
 
     @cached_property
     def denies(self) -> list[Mapping[str, Any]]:
@@ -104,6 +112,26 @@ class Holder:
     def acts_as_users(self) -> bool:
         return self.kind == USER or any(self.may(a) for a in CREDENTIALS)
 
+    def _outside_people(self, statement: Mapping[str, Any]) -> list[str]:
+        """Users and groups off the people path: at the root path and on another path in the
+        holder's accounts (any account when it has none), and the statement's own probes
+        that are not on the people path."""
+        accounts = sorted({a.split(":")[4] for a in self.arns if a.count(":") >= 5}) or [
+            "111111111111"
+        ]
+        generic = [
+            f"arn:aws:iam::{account}:{kind}/{path}{FILLERS[0]}"
+            for account in accounts
+            for kind in ("user", "group")
+            for path in ("", f"{FILLERS[1]}/")
+        ]
+        own = [
+            probe
+            for probe in _probes(statement)
+            if not re.search(rf":(user|group){re.escape(self.people_path)}", probe)
+        ]
+        return generic + own
+
     def benefits(self, statement: Mapping[str, Any], action: str) -> bool:
         """Whether an escalation `action` allowed by `statement` can raise the holder's access."""
         if action in ROLES:
@@ -115,7 +143,14 @@ class Holder:
                 or self.reaches_any(statement, action, list(self.arns))
             )
         if action in USERS_AND_GROUPS:
-            return self.reaches(statement, action) and self.acts_as_users
+            if not self.reaches(statement, action):
+                return False
+            # Any IAM user off jumpgate's people path may have credentials the holder can read
+            # (a CI user's keys in a secret store): changing it is escalation. Users on the
+            # people path are people whose credentials only they can make (the SCP denies
+            # anyone else), so changing those needs a way to act as a user.
+            outside = self._outside_people(statement)
+            return self.acts_as_users or self.reaches_any(statement, action, outside)
         if action in POLICY_VERSIONS:
             if not self.reaches(statement, action):
                 return False

@@ -67,6 +67,7 @@ def build_targets(ctx: Context) -> list[Target]:
                     (level.policy,),
                     bool(level.managed_policies),
                     level.managed_policies,
+                    org.path,
                 ),
             )
         )
@@ -88,7 +89,7 @@ def build_targets(ctx: Context) -> list[Target]:
                 grant=group.grant,
                 group=group,
                 # its members are users, who may be in other groups too
-                holder=Holder(USER, (), (document,), True),
+                holder=Holder(USER, (), (document,), True, people_path=org.path),
             )
         )
     for (account_name, role_name), role in sorted(exp.roles.items()):
