@@ -129,7 +129,7 @@ def _finding(where: str, rule: str, message: str) -> Finding:
     return Finding(where, 0, 0, rule, message, hint_of(rule))
 
 
-def _compare_identity(org: Organization, exp: Expansion, seen: Observed) -> list[Finding]:
+def compare_identity(org: Organization, exp: Expansion, seen: Observed) -> list[Finding]:
     where = f"iam://{exp.identity.name if exp.identity else 'identity'}"
     out: list[Finding] = []
     everyone = everyone_group(org)
@@ -199,7 +199,7 @@ def _compare_identity(org: Organization, exp: Expansion, seen: Observed) -> list
     return out
 
 
-def _compare_target(
+def compare_target(
     org: Organization, exp: Expansion, account: str, seen: Observed
 ) -> list[Finding]:
     where = f"iam://{account}"
@@ -349,7 +349,7 @@ def verify(
         if seen.error:
             findings.append(_finding(f"iam://{name}", "E914", f"{name}: {seen.error}"))
         elif identity and name == identity.name:
-            findings += _compare_identity(org, exp, seen)
+            findings += compare_identity(org, exp, seen)
             try:
                 iam = target.client(identity.id, "iam")
                 noon = dt.datetime.combine(today, dt.time(12), tzinfo=dt.UTC)
@@ -372,7 +372,7 @@ def verify(
                 except (ClientError, BotoCoreError) as err:
                     findings.append(_finding(f"iam://{name}", "E914", f"password policy: {err}"))
         else:
-            findings += _compare_target(org, exp, name, seen)
+            findings += compare_target(org, exp, name, seen)
     declared = effective_access(org, exp, today)
     deployed, problems = evaluate_or_finding(org, exp, observed, today)
     unreadable = {name for name, seen in observed.items() if seen.error}
