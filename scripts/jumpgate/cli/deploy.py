@@ -167,7 +167,9 @@ def run_stages(
             if getattr(args, "repair", False):
                 from jumpgate.cli.repair import repair_stage
 
-                repairs.append(repair_stage(engine, stage, plan=plan, fmt=args.format))
+                repairs.append(
+                    repair_stage(engine, stage, plan=plan, fmt=args.format, today=today(args))
+                )
     extra: dict[str, Any] = {"repair": [r.as_dict() for r in repairs]} if repairs else {}
     if args.format != "json":
         extra = {}

@@ -36,7 +36,10 @@ def _text(finding: Finding) -> str:
     return f"{finding.path}: {finding.rule_id} {finding.message}"
 
 
-def repair_stage(engine: Engine, stage: str, *, plan: bool, fmt: str) -> RepairOutcome:
+def repair_stage(
+    engine: Engine, stage: str, *, plan: bool, fmt: str, today: dt.date
+) -> RepairOutcome:
+    """`today`: the day access keys' ages are judged on (W920), as verify's --today."""
     started = dt.datetime.now(dt.UTC)
 
     def say(line: str) -> None:
@@ -64,7 +67,7 @@ def repair_stage(engine: Engine, stage: str, *, plan: bool, fmt: str) -> RepairO
         say(f"nothing to repair in stage {stage}")
     if plan:
         outcome.planned = True
-        _judge(outcome, engine, stacks, state, started, plan=True)
+        _judge(outcome, engine, stacks, state, started, today, plan=True)
         say(f"{len(outcome.repairs)} repair(s) planned in stage {stage}; nothing changed (plan)")
         _report(outcome, say)
         return outcome
@@ -76,7 +79,7 @@ def repair_stage(engine: Engine, stage: str, *, plan: bool, fmt: str) -> RepairO
         state = read_stage(org, exp, engine.target, stacks, workers)
         done = sum(r.status == "repaired" for r in outcome.repairs)
         say(f"repaired {done} of {len(outcome.repairs)} in stage {stage}")
-    _judge(outcome, engine, stacks, state, started, plan=False)
+    _judge(outcome, engine, stacks, state, started, today, plan=False)
     _report(outcome, say)
     return outcome
 
@@ -86,14 +89,15 @@ def _judge(
     engine: Engine,
     stacks: list[Desired],
     state: StageState,
-    now: dt.datetime,
+    started: dt.datetime,
+    today: dt.date,
     *,
     plan: bool,
 ) -> None:
     """Verify the stage again (after repairing; when planning, what is reported only)."""
     checked = validate(engine.root)
     org, exp = checked.org, checked.expansion
-    noon = dt.datetime.combine(now.date(), dt.time(12), tzinfo=dt.UTC)
+    noon = dt.datetime.combine(today, dt.time(12), tzinfo=dt.UTC)
     findings = stage_findings(org, exp, engine.target, stacks, state, noon)
     outcome.reported = [_text(f) for f in findings if f.rule_id in NOT_JUMPGATES]
     outcome.outsiders = any(
@@ -103,7 +107,7 @@ def _judge(
         return
     outcome.left = [r.line() for r in plan_repairs(org, exp, stacks, state)]
     outcome.left += [_text(f) for f in findings if f.rule_id not in NOT_JUMPGATES]
-    outcome.seconds = (dt.datetime.now(dt.UTC) - now).total_seconds()
+    outcome.seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
 
 
 def _report(outcome: RepairOutcome, say: Callable[[str], None]) -> None:
