@@ -2,7 +2,8 @@
 
 The gate comes first (`jumpgate check --render-check`: validate, the policy rules, stale
 generated files): on an error nothing is deployed. A stage with a strict environment (prod)
-needs `--approve`, the manual approval `pipeline` asks for before it.
+needs `--approve`, the manual approval `pipeline` asks for before it. `--repair` then writes
+back what was changed by hand on the stage's resources (`cli/repair.py`).
 """
 
 from __future__ import annotations
