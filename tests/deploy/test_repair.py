@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
-from localaws_helpers import IDENTITY, deploy_json, emulated_org, iam, jumpgate
+from jumpgate.deploy.clients import Target
+from jumpgate.emulator import control
+from localaws_helpers import IDENTITY, REGION, deploy_json, emulated_org, iam, jumpgate
 
 CRM_DEV, CRM_STAGING, CRM_PROD = "105000000005", "106000000006", "107000000007"
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -368,3 +371,28 @@ def test_a_strict_stage_needs_the_approval_and_help_documents_repair(deployed: P
     code, out, _ = jumpgate("deploy", "--help")
     assert code == 0 or code is None
     assert "--repair" in out and "CloudFormation skips an unchanged stack" in " ".join(out.split())
+
+
+def test_the_deployer_may_make_the_repairs_with_iam_enforced(deployed: Path, endpoint: str) -> None:
+    """The emulator evaluates every call against the deployer's policies from bootstrap.yaml
+    (locally the pre-approval deployer serves every stage, docs/emulator.md)."""
+    role_trust(endpoint)
+    role_managed(endpoint)
+    group_inline(endpoint)
+    own_policies(endpoint)
+    control.enforce_iam(endpoint, True)
+    try:
+        for stage, count in (("dev", 3), ("identity", 2), ("prod", 2)):
+            code, printed, err = repair(deployed, stage)
+            assert code == 0, (printed, err)
+            assert printed[-2:] == [
+                f"repaired {count} of {count} in stage {stage}",
+                f"verified again: no drift left in stage {stage}",
+            ]
+        # enforcement is live for the deployer: what it may not do is denied
+        deployer = Target("local", REGION, endpoint=endpoint).client(IDENTITY, "iam")
+        with pytest.raises(ClientError, match="AccessDenied"):
+            deployer.put_user_policy(UserName="bob", PolicyName="x", PolicyDocument=ANYTHING)
+    finally:
+        control.enforce_iam(endpoint, False)
+    assert verify_rules(deployed) == (0, set())
