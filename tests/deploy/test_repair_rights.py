@@ -36,7 +36,7 @@ GROUP_REPAIRS = (
     "iam:AddUserToGroup",
     "iam:RemoveUserFromGroup",
 )
-USER_REPAIRS = ("iam:TagUser", "iam:DeleteUserPolicy", "iam:DetachUserPolicy", "iam:GetUser")
+USER_REPAIRS = ("iam:TagUser", "iam:DeleteUserPolicy", "iam:DetachUserPolicy")
 # a deleted role, group or user: its stack is deleted and created again
 STACK_CALLS = (
     "cloudformation:DeleteStack",
@@ -94,6 +94,8 @@ def test_identity_deployers_may_repair_jumpgate_people_and_groups_only(key: str)
         assert can(role, action, elsewhere, iam_PolicyARN=FORCE_MFA) != ALLOW, action
     # never a managed policy but force-MFA on a group
     assert can(role, "iam:AttachGroupPolicy", group, iam_PolicyARN=AWS_MANAGED) != ALLOW
+    # a user missing from the path is looked for on every path before its stack is recreated
+    assert can(role, "iam:ListUsers", "*") == ALLOW
     for action in USER_REPAIRS:
         user = f"arn:aws:iam::{IDENTITY}:user/jumpgate/alice"
         assert can(role, action, user, iam_PolicyARN=AWS_MANAGED) == ALLOW, action

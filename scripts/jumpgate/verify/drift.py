@@ -64,7 +64,7 @@ class Observed:
     error: str = ""
 
 
-def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
+def pages(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for page in client.get_paginator(operation).paginate(**kwargs):
         items.extend(page[key])
@@ -73,22 +73,22 @@ def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict[st
 
 def read_identity(iam: Any, path: str) -> Observed:
     seen = Observed()
-    for user in _pages(iam, "list_users", "Users", PathPrefix=path):
+    for user in pages(iam, "list_users", "Users", PathPrefix=path):
         name = user["UserName"]
         seen.users[name] = {
             "path": user["Path"],
             "groups": sorted(
-                g["GroupName"] for g in _pages(iam, "list_groups_for_user", "Groups", UserName=name)
+                g["GroupName"] for g in pages(iam, "list_groups_for_user", "Groups", UserName=name)
             ),
             "tags": {t["Key"]: t["Value"] for t in iam.list_user_tags(UserName=name)["Tags"]},
         }
-    for group in _pages(iam, "list_groups", "Groups", PathPrefix=path):
+    for group in pages(iam, "list_groups", "Groups", PathPrefix=path):
         name = group["GroupName"]
         inline = {}
-        for policy in _pages(iam, "list_group_policies", "PolicyNames", GroupName=name):
+        for policy in pages(iam, "list_group_policies", "PolicyNames", GroupName=name):
             document = iam.get_group_policy(GroupName=name, PolicyName=policy)["PolicyDocument"]
             inline[policy] = _document(document)
-        attached = _pages(iam, "list_attached_group_policies", "AttachedPolicies", GroupName=name)
+        attached = pages(iam, "list_attached_group_policies", "AttachedPolicies", GroupName=name)
         seen.groups[name] = {
             "inline": inline,
             "managed": sorted(p["PolicyArn"] for p in attached),
@@ -98,14 +98,14 @@ def read_identity(iam: Any, path: str) -> Observed:
 
 def read_target(iam: Any, path: str) -> Observed:
     seen = Observed()
-    for listed in _pages(iam, "list_roles", "Roles", PathPrefix=path):
+    for listed in pages(iam, "list_roles", "Roles", PathPrefix=path):
         name = listed["RoleName"]
         role = iam.get_role(RoleName=name)["Role"]
         inline = {}
-        for policy in _pages(iam, "list_role_policies", "PolicyNames", RoleName=name):
+        for policy in pages(iam, "list_role_policies", "PolicyNames", RoleName=name):
             document = iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
             inline[policy] = _document(document)
-        attached = _pages(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)
+        attached = pages(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)
         seen.roles[name] = {
             "path": role["Path"],
             "trust": _document(role["AssumeRolePolicyDocument"]),

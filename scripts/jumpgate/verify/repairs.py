@@ -34,6 +34,7 @@ from jumpgate.verify.drift import (
     canon,
     compare_identity,
     compare_target,
+    pages,
     read_identity,
     read_target,
 )
@@ -45,8 +46,8 @@ CONSEQUENCES = ("E917", "E918")  # access drift: it follows from the resources' 
 
 @dataclass
 class StageState:
-    """A stage's accounts as read: IAM on jumpgate's path, people's own policies, and where a
-    user missing from jumpgate's path is (\"\": nowhere; else a path, or why it is unknown)."""
+    """A stage's accounts as read: IAM on jumpgate's path, people's own policies, and the path
+    of each user missing from jumpgate's path ("": the user does not exist at all)."""
 
     observed: dict[str, Observed] = field(default_factory=dict)
     own: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
@@ -80,15 +81,13 @@ def read_stage(
     if not people or seen is None or seen.error:
         return state
     iam = target.client(accounts[identity], "iam")
+    lost = [user for user in people if user not in seen.users]
     for user in people:
         if user in seen.users:
             state.own[user] = own_policies(iam, user)
-            continue
-        try:
-            state.elsewhere[user] = str(iam.get_user(UserName=user)["User"]["Path"])
-        except ClientError as err:
-            code = err.response.get("Error", {}).get("Code", "")
-            state.elsewhere[user] = "" if code == "NoSuchEntity" else f"unknown ({code})"
+    if lost:  # ListUsers without a path: a user moved off jumpgate's path is still found
+        paths = {u["UserName"]: u["Path"] for u in pages(iam, "list_users", "Users")}
+        state.elsewhere = {user: str(paths.get(user, "")) for user in lost}
     return state
 
 
