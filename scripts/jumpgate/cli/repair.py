@@ -11,6 +11,8 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from jumpgate.core.findings import Finding, Severity
 from jumpgate.deploy.engine import Engine
 from jumpgate.deploy.repair import RepairOutcome, apply
@@ -39,7 +41,19 @@ def _text(finding: Finding) -> str:
 def repair_stage(
     engine: Engine, stage: str, *, plan: bool, fmt: str, today: dt.date
 ) -> RepairOutcome:
-    """`today`: the day access keys' ages are judged on (W920), as verify's --today."""
+    """`today`: the day access keys' ages are judged on (W920), as verify's --today. An AWS
+    error while reading is the stage's error (exit 1, printed), never a traceback."""
+    try:
+        return _repair_stage(engine, stage, plan=plan, fmt=fmt, today=today)
+    except (ClientError, BotoCoreError) as err:
+        outcome = RepairOutcome(stage, error=f"--repair: {err}")
+        print(f"jumpgate: stage {stage}: {outcome.error}", file=sys.stderr)
+        return outcome
+
+
+def _repair_stage(
+    engine: Engine, stage: str, *, plan: bool, fmt: str, today: dt.date
+) -> RepairOutcome:
     started = dt.datetime.now(dt.UTC)
 
     def say(line: str) -> None:
