@@ -2,7 +2,8 @@
 
 The gate comes first (`jumpgate check --render-check`: validate, the policy rules, stale
 generated files): on an error nothing is deployed. A stage with a strict environment (prod)
-needs `--approve`, the manual approval `pipeline` asks for before it.
+needs `--approve`, the manual approval `pipeline` asks for before it. `--repair` then writes
+back what was changed by hand on the stage's resources (`cli/repair.py`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from jumpgate.cli.common import failing, report, today
 from jumpgate.cli.target import (
@@ -23,6 +25,7 @@ from jumpgate.cli.target import (
 from jumpgate.deploy.clients import Target, TargetError
 from jumpgate.deploy.engine import WORKERS, Engine, Options, StageResult
 from jumpgate.deploy.pacing import PER_ACCOUNT
+from jumpgate.deploy.repair import RepairOutcome
 from jumpgate.deploy.report import Reporter, emit
 from jumpgate.deploy.stack import load_manifest
 from jumpgate.generate.expand import strict_stage
@@ -40,7 +43,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="the manual approval a stage with a strict environment (prod) needs",
     )
+    add_repair_argument(parser)
     add_deploy_arguments(parser)
+
+
+def add_repair_argument(parser: argparse.ArgumentParser) -> None:
+    from jumpgate.cli.repair import HELP as REPAIR_HELP
+
+    parser.add_argument("--repair", action="store_true", help=REPAIR_HELP)
 
 
 def strict_stages(org: Organization) -> dict[str, list[str]]:
@@ -169,6 +179,7 @@ def run_stages(
         return EXIT_TARGET
     results: list[StageResult] = []
     stopped = ""
+    repairs: list[RepairOutcome] = []
     with stop_on_signals(engine):
         for stage in stages:
             if stage in behind and not target.post_approval:
@@ -193,10 +204,20 @@ def run_stages(
                 elif later:
                     stopped = f"stage {stage} failed; not run: {', '.join(later)}"
                 break
+            if getattr(args, "repair", False):
+                from jumpgate.cli.repair import repair_stage
+
+                repairs.append(
+                    repair_stage(engine, stage, plan=plan, fmt=args.format, today=today(args))
+                )
+    extra: dict[str, Any] = {"repair": [r.as_dict() for r in repairs]} if repairs else {}
+    if args.format != "json":
+        extra = {}
     emit(
         results,
         args.format,
         {
+            **extra,
             "target": target.kind,
             "stacks_touched": sum(r.touched for stage in results for r in stage.results),
             "cloudformation_write_calls": target.cfn_writes(),
@@ -208,7 +229,8 @@ def run_stages(
     )
     if engine.stopping:
         return 128 + int(signal.Signals[engine.stopped_by])  # 130 for SIGINT, 143 for SIGTERM
-    return 0 if all(r.ok for r in results) and not stopped else 1
+    clean = all(r.ok for r in results) and not stopped
+    return 0 if clean and all(r.ok or (r.planned and not r.error) for r in repairs) else 1
 
 
 def run(args: argparse.Namespace) -> int:

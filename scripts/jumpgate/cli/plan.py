@@ -6,8 +6,9 @@ Without `--stage`, every stage is planned in one run: each account's stacks are 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from jumpgate.cli.deploy import run_stages
+from jumpgate.cli.deploy import add_repair_argument, run_stages
 from jumpgate.cli.target import add_deploy_arguments, organization
 
 HELP = (
@@ -20,10 +21,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--stage", help="stage to plan (see the manifest); default: every stage, in order"
     )
+    add_repair_argument(parser)
     add_deploy_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.repair and not args.stage:
+        print("jumpgate: error: plan --repair needs --stage", file=sys.stderr)
+        return 2
     org = organization(args.root)
     if org is None:
         return 1

@@ -65,7 +65,7 @@ class Observed:
     error: str = ""
 
 
-def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
+def pages(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for page in client.get_paginator(operation).paginate(**kwargs):
         items.extend(page[key])
@@ -74,22 +74,22 @@ def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict[st
 
 def read_identity(iam: Any, path: str) -> Observed:
     seen = Observed()
-    for user in _pages(iam, "list_users", "Users", PathPrefix=path):
+    for user in pages(iam, "list_users", "Users", PathPrefix=path):
         name = user["UserName"]
         seen.users[name] = {
             "path": user["Path"],
             "groups": sorted(
-                g["GroupName"] for g in _pages(iam, "list_groups_for_user", "Groups", UserName=name)
+                g["GroupName"] for g in pages(iam, "list_groups_for_user", "Groups", UserName=name)
             ),
             "tags": {t["Key"]: t["Value"] for t in iam.list_user_tags(UserName=name)["Tags"]},
         }
-    for group in _pages(iam, "list_groups", "Groups", PathPrefix=path):
+    for group in pages(iam, "list_groups", "Groups", PathPrefix=path):
         name = group["GroupName"]
         inline = {}
-        for policy in _pages(iam, "list_group_policies", "PolicyNames", GroupName=name):
+        for policy in pages(iam, "list_group_policies", "PolicyNames", GroupName=name):
             document = iam.get_group_policy(GroupName=name, PolicyName=policy)["PolicyDocument"]
             inline[policy] = _document(document)
-        attached = _pages(iam, "list_attached_group_policies", "AttachedPolicies", GroupName=name)
+        attached = pages(iam, "list_attached_group_policies", "AttachedPolicies", GroupName=name)
         seen.groups[name] = {
             "inline": inline,
             "managed": sorted(p["PolicyArn"] for p in attached),
@@ -99,14 +99,14 @@ def read_identity(iam: Any, path: str) -> Observed:
 
 def read_target(iam: Any, path: str) -> Observed:
     seen = Observed()
-    for listed in _pages(iam, "list_roles", "Roles", PathPrefix=path):
+    for listed in pages(iam, "list_roles", "Roles", PathPrefix=path):
         name = listed["RoleName"]
         role = iam.get_role(RoleName=name)["Role"]
         inline = {}
-        for policy in _pages(iam, "list_role_policies", "PolicyNames", RoleName=name):
+        for policy in pages(iam, "list_role_policies", "PolicyNames", RoleName=name):
             document = iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
             inline[policy] = _document(document)
-        attached = _pages(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)
+        attached = pages(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)
         seen.roles[name] = {
             "path": role["Path"],
             "trust": _document(role["AssumeRolePolicyDocument"]),
@@ -130,7 +130,7 @@ def _finding(where: str, rule: str, message: str) -> Finding:
     return Finding(where, 0, 0, rule, message, hint_of(rule))
 
 
-def _compare_identity(org: Organization, exp: Expansion, seen: Observed) -> list[Finding]:
+def compare_identity(org: Organization, exp: Expansion, seen: Observed) -> list[Finding]:
     where = f"iam://{exp.identity.name if exp.identity else 'identity'}"
     out: list[Finding] = []
     everyone = everyone_group(org)
@@ -200,7 +200,7 @@ def _compare_identity(org: Organization, exp: Expansion, seen: Observed) -> list
     return out
 
 
-def _compare_target(
+def compare_target(
     org: Organization, exp: Expansion, account: str, seen: Observed
 ) -> list[Finding]:
     where = f"iam://{account}"
@@ -350,7 +350,7 @@ def verify(
         if seen.error:
             findings.append(_finding(f"iam://{name}", "E914", f"{name}: {seen.error}"))
         elif identity and name == identity.name:
-            findings += _compare_identity(org, exp, seen)
+            findings += compare_identity(org, exp, seen)
             try:
                 iam = target.client(identity.id, "iam")
                 noon = dt.datetime.combine(today, dt.time(12), tzinfo=dt.UTC)
@@ -373,7 +373,7 @@ def verify(
                 except (ClientError, BotoCoreError) as err:
                     findings.append(_finding(f"iam://{name}", "E914", f"password policy: {err}"))
         else:
-            findings += _compare_target(org, exp, name, seen)
+            findings += compare_target(org, exp, name, seen)
     declared = effective_access(org, exp, today)
     deployed, problems = evaluate_or_finding(org, exp, observed, today)
     unreadable = {name for name, seen in observed.items() if seen.error}
