@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import REPO, copy_org
-from localaws_helpers import start, stop
+from localaws_helpers import deploy_json, emulated_org, start, stop
 
 
 @pytest.fixture
@@ -27,3 +27,13 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The local emulator, started on first use and shared by the session (127.0.0.1 only)."""
     yield start(tmp_path_factory.mktemp("emulator"))
     stop()
+
+
+@pytest.fixture
+def deployed(tmp_path: Path, endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The small example organization deployed by `jumpgate pipeline --approve` on the
+    emulator (the target of the process's jumpgate commands)."""
+    root = emulated_org(tmp_path, endpoint)
+    monkeypatch.setenv("JUMPGATE_LOCAL_ENDPOINT", endpoint)
+    assert deploy_json(root, "pipeline", "--approve")[0] == 0
+    return root

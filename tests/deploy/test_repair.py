@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 
 from jumpgate.deploy.clients import Target
 from jumpgate.emulator import control
-from localaws_helpers import IDENTITY, REGION, deploy_json, emulated_org, iam, jumpgate
+from localaws_helpers import IDENTITY, REGION, deploy_json, iam, jumpgate
 
 CRM_DEV, CRM_STAGING, CRM_PROD = "105000000005", "106000000006", "107000000007"
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -30,14 +30,6 @@ OPEN_TRUST = json.dumps(
         "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}],
     }
 )
-
-
-@pytest.fixture
-def deployed(tmp_path: Path, endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = emulated_org(tmp_path, endpoint)
-    monkeypatch.setenv("JUMPGATE_LOCAL_ENDPOINT", endpoint)
-    assert deploy_json(root, "pipeline", "--approve")[0] == 0
-    return root
 
 
 def verify_rules(root: Path) -> tuple[int, set[tuple[str, str]]]:

@@ -5,20 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from jumpgate.verify.drift import canon
-from localaws_helpers import IDENTITY, deploy_json, emulated_org, iam, jumpgate
+from localaws_helpers import IDENTITY, iam, jumpgate
 
 CRM_PROD = "107000000007"
-
-
-@pytest.fixture
-def deployed(tmp_path: Path, endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = emulated_org(tmp_path, endpoint)
-    monkeypatch.setenv("JUMPGATE_LOCAL_ENDPOINT", endpoint)
-    assert deploy_json(root, "pipeline", "--approve")[0] == 0
-    return root
 
 
 def verify_json(root: Path) -> tuple[int, dict[str, object]]:

@@ -8,12 +8,10 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import pytest
-
 from jumpgate.deploy.clients import Target
 from jumpgate.validate.flow import validate
 from jumpgate.verify.drift import verify
-from localaws_helpers import IDENTITY, REGION, deploy_json, emulated_org, iam
+from localaws_helpers import IDENTITY, REGION, iam
 
 CRM_DEV, CRM_PROD = "105000000005", "107000000007"
 ASSUME_ANY = json.dumps(
@@ -22,14 +20,6 @@ ASSUME_ANY = json.dumps(
         "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
     }
 )
-
-
-@pytest.fixture
-def deployed(tmp_path: Path, endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = emulated_org(tmp_path, endpoint)
-    monkeypatch.setenv("JUMPGATE_LOCAL_ENDPOINT", endpoint)
-    assert deploy_json(root, "pipeline", "--approve")[0] == 0
-    return root
 
 
 def findings(root: Path, endpoint: str, today: dt.date) -> set[tuple[str, str, str]]:
