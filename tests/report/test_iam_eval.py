@@ -326,3 +326,94 @@ def test_a_multivalued_key_needs_a_set_operator() -> None:
     unknown = {**statement, "Condition": {"ForSomeValues:StringEquals": {"aws:TagKeys": "a"}}}
     with pytest.raises(Unsupported, match="ForSomeValues"):
         decide([policy(unknown)], "iam:TagUser", "arn:x", {"aws:tagkeys": ("a",)})
+
+
+# --- what mutation testing showed untested (docs/mutation.md) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        ({"Effect": "Allow", "Resource": ROLE}, "a statement without Action or NotAction"),
+        (
+            {"Effect": "Allow", "Action": "sts:AssumeRole"},
+            "an identity statement without Resource or NotResource",
+        ),
+        (allow(Condition="aws:username"), "Condition is not a map"),
+        (allow(Condition={"StringEquals": "alice"}), "condition StringEquals is not a map of keys"),
+        (
+            allow(Condition={"StringEqualz": {"aws:username": "alice"}}),
+            "condition operator 'StringEqualz'",
+        ),
+        (allow(Action=3), "expected a string or a list of strings, got 3"),
+        (allow(Effect="Maybe"), "Effect 'Maybe'"),
+        (allow(Foo=1), "statement elements ['Foo']"),
+        (
+            allow(Principal={"Service": "ec2.amazonaws.com"}),
+            "principal {'Service': 'ec2.amazonaws.com'}",
+        ),
+        (allow(Principal={"AWS": "alice"}), "principal 'alice'"),
+    ],
+)
+def test_what_it_cannot_judge_is_named_exactly(statement: dict[str, Any], message: str) -> None:
+    """Unsupported is never a silent verdict: the caller reports exactly what was not judged."""
+    with pytest.raises(Unsupported) as raised:
+        verdict(statement)
+    assert str(raised.value) == message
+
+
+def test_wildcard_match_is_case_sensitive_unless_asked() -> None:
+    assert wildcard_match("ROLE", "role") is False  # the default: resources and ARNs
+    assert wildcard_match("arn:aws:iam::1:role/?", "arn:aws:iam::1:role/a") is True  # '?' alone
+    assert wildcard_match("arn:aws:iam::1:role/?", "arn:aws:iam::1:role/ab") is False
+
+
+def test_an_absent_policy_variable_matches_nothing_even_before_a_wildcard() -> None:
+    """A variable absent from the request makes its Resource match nothing (it is not the
+    empty string: `…/${aws:username}*` would then match every name)."""
+    bucket = "arn:aws:s3:::home/bob"
+    stmt = {
+        "Effect": "Allow",
+        "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::home/${aws:username}*",
+    }
+    assert decide([policy(stmt)], "s3:GetObject", bucket, {"aws:username": "bob"}) == ALLOW
+    assert decide([policy(stmt)], "s3:GetObject", bucket, {}) == IMPLICIT
+    cond = allow(Condition={"StringLike": {"sts:rolesessionname": "${aws:username}*"}})
+    assert verdict(cond) == ALLOW
+    assert verdict(cond, context={k: v for k, v in CONTEXT.items() if k != "aws:username"}) == (
+        IMPLICIT
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "present", "expected"),
+    [
+        (True, "true", ALLOW),
+        (True, "false", IMPLICIT),
+        (False, "false", ALLOW),
+    ],
+)
+def test_json_booleans_in_conditions(written: bool, present: str, expected: str) -> None:
+    """`"Bool": {"aws:MultiFactorAuthPresent": true}` — a JSON boolean, as AWS's examples
+    write it — compares as the string IAM sees."""
+    cond = allow(Condition={"Bool": {"aws:MultiFactorAuthPresent": written}})
+    assert verdict(cond, context={**CONTEXT, "aws:multifactorauthpresent": present}) == expected
+
+
+def test_a_trust_naming_the_account_admits_its_principals_only() -> None:
+    """`"AWS": "<account id>"` in a trust means that account's principals (whose own
+    policies then decide), not anyone's."""
+    trust = {
+        "Effect": "Allow",
+        "Principal": {"AWS": "111111111111"},
+        "Action": "sts:AssumeRole",
+    }
+    ours = decide(
+        [policy(trust)], "sts:AssumeRole", ROLE, CONTEXT, principal_account="111111111111"
+    )
+    theirs = decide(
+        [policy(trust)], "sts:AssumeRole", ROLE, CONTEXT, principal_account="333333333333"
+    )
+    assert (ours, theirs) == (ALLOW, IMPLICIT)
+    assert decide([policy(trust)], "sts:AssumeRole", ROLE, CONTEXT) == IMPLICIT
