@@ -34,7 +34,7 @@ WORK = REPO / "build" / "mutation"
 # what the tests read besides the package (tests use paths relative to the repository; scripts/
 # too: a few read source files, e.g. the managed-policy list. Imports come from mutants/src.)
 DATA = ("org", "accounts", "teams", "cloudformation", "analyze", "schemas", "docs", "tools")
-DATA += ("scripts",)
+DATA += ("scripts", ".github")  # .github: the rendered CODEOWNERS
 FILES = ("pyproject.toml", "README.md", "requirements.lock", "requirements-runtime.lock")
 KILLED = {"killed", "timeout", "segfault", "caught by type check"}
 
