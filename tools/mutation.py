@@ -36,6 +36,7 @@ WORK = REPO / "build" / "mutation"
 DATA = ("org", "accounts", "teams", "cloudformation", "analyze", "schemas", "docs", "tools")
 DATA += ("scripts", ".github")  # .github: the rendered CODEOWNERS
 FILES = ("pyproject.toml", "README.md", "requirements.lock", "requirements-runtime.lock")
+FILES += (".gitignore",)  # tests that make git repositories copy it
 KILLED = {"killed", "timeout", "segfault", "caught by type check"}
 
 

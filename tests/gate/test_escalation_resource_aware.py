@@ -300,3 +300,95 @@ def test_unreadable_yaml_is_e742_at_its_line(repo: Path) -> None:
     (repo / "cloudformation/pipeline/broken.yaml").write_text("Resources: [\n", encoding="utf-8")
     rows = [r for r in template_rows(repo) if r[1].endswith("broken.yaml")]
     assert [(r[0], r[2], r[3]) for r in rows] == [("E742", 2, 1)]
+
+
+def test_deployers_rewriting_their_own_managed_policies_is_escalation(repo: Path) -> None:
+    """The deployers' rights are managed policies on /<prefix>-bootstrap/; policy versions on
+    any path that covers it would let them rewrite their own rights."""
+    path = repo / BOOTSTRAP
+    own = 'Resource: !Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/${Prefix}/*"'
+    wide = 'Resource: !Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/*"'
+    text = path.read_text(encoding="utf-8")
+    assert text.count(own) == 1
+    path.write_text(text.replace(own, wide))
+    found = {(r[0], r[2], r[4].split("'")[1]) for r in template_rows(repo)}
+    assert found == {
+        ("E710", line_of(repo, BOOTSTRAP, f"- {action}\n"), action)
+        for action in ("iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion")
+    }
+
+
+# ------------------------------------------------------------------ found by mutation testing
+
+
+def test_changing_users_off_the_people_path_is_escalation(org: Path) -> None:
+    users = ("Allow", "iam:AttachUserPolicy", "arn:aws:iam::*:user/*")
+    assert [(f[0], f[2]) for f in escalations(org, users)] == [
+        ("E710", message("iam:AttachUserPolicy", "iam:AttachUserPolicy"))
+    ]
+    people = ("Allow", "iam:AttachUserPolicy", "arn:aws:iam::*:user/jumpgate/*")
+    assert escalations(org, people) == []
+
+
+def test_an_action_its_own_deny_takes_away_is_no_escalation(org: Path) -> None:
+    for action in ("iam:PutRolePolicy", "iam:AttachGroupPolicy", "iam:CreatePolicyVersion"):
+        allowed = ("Allow", action, "*")
+        denied = ("Deny", action, "*")
+        assert escalations(org, allowed, denied) == [], action
+
+
+def test_every_escalation_action_an_entry_covers_is_counted(org: Path) -> None:
+    found = escalations(org, ("Allow", "iam:Put*", "*"))
+    covered = "iam:PutUserPolicy, iam:PutGroupPolicy, iam:PutRolePolicy"
+    assert [(f[0], f[2]) for f in found] == [
+        ("E710", f"'iam:Put*' allows privilege escalation ({covered} and 1 more)")
+    ]
+    exact = escalations(org, ("Allow", "iam:Put*Policy", "*"))
+    assert [f[2] for f in exact] == [f"'iam:Put*Policy' allows privilege escalation ({covered})"]
+
+
+def test_a_full_wildcard_entry_does_not_hide_the_entries_after_it(org: Path) -> None:
+    found = escalations(org, ("Allow", '["*", "iam:PutRolePolicy"]', "*"))
+    assert [(f[0], f[2]) for f in found] == [
+        ("E710", message("iam:PutRolePolicy", "iam:PutRolePolicy"))
+    ]
+
+
+def test_the_finding_says_how_to_fix_it(org: Path) -> None:
+    escalations(org, ("Allow", "iam:PutRolePolicy", "*"))
+    code, out, _ = run("check", "--root", str(org), "--today", TODAY, "--format", "json")
+    hints = {f["hint"] for f in json.loads(out) if f["rule"] == "E710"}
+    assert (code, hints) == (
+        1,
+        {"remove the action; escalation paths are granted only as the admin level"},
+    )
+
+
+def test_policy_versions_on_the_path_of_its_own_policies_are_escalation(repo: Path) -> None:
+    """Any policy on the path of the deployers' own (/<prefix>-bootstrap/) counts, not only
+    their exact names."""
+    path = repo / BOOTSTRAP
+    own = 'Resource: !Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/${Prefix}/*"'
+    near = own.replace("policy/${Prefix}/*", "policy/${Prefix}-bootstrap/z*")
+    path.write_text(path.read_text(encoding="utf-8").replace(own, near))
+    found = {r[4].split("'")[1] for r in template_rows(repo) if r[0] == "E710"}
+    assert found == {"iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"}
+
+
+@pytest.mark.parametrize(
+    ("action", "kind"), [("iam:AttachUserPolicy", "user"), ("iam:AddUserToGroup", "group")]
+)
+def test_everything_but_the_people_path_is_off_it(org: Path, action: str, kind: str) -> None:
+    """NotResource: every user or group except jumpgate's people reaches the others."""
+    found = escalations(
+        org, ("Allow", action, "*"), ("Deny", action, f"arn:aws:iam::*:{kind}/jumpgate/*")
+    )
+    assert [(f[0], f[2]) for f in found] == [("E710", message(action, action))]
+    not_people = statement("Allow", action, "x").replace(
+        '          Resource: "x"\n', f'          NotResource: "arn:aws:iam::*:{kind}/jumpgate/*"\n'
+    )
+    path = org / CRM
+    text = (org.parent / "crm.yaml.before").read_text(encoding="utf-8")
+    path.write_text(text.replace(EXPORTS, not_people))
+    rows = [(r[0], r[4]) for r in check(org) if r[0] in ("E710", "W711")]
+    assert rows == [("E710", message(action, action))]
