@@ -28,9 +28,12 @@ from typing import Any
 
 from botocore.retries import standard
 
+from jumpgate.core.aws import DEFAULT_STRICT_ROLE
 from jumpgate.deploy.clients import Target
 from jumpgate.deploy.engine import Engine, Options
 from jumpgate.emulator import control
+from jumpgate.generate.expand import strict_stage
+from jumpgate.model.organization import Organization
 from jumpgate.validate.flow import validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,11 +54,15 @@ def scale_botocore_backoff(scale: float) -> None:
     standard.ExponentialBackoff.delay_amount = delay_amount  # type: ignore[method-assign]
 
 
-def run_all(root: Path, endpoint: str, region: str, scale: float) -> list[dict[str, Any]]:
-    target = Target("local", region, endpoint=endpoint, time_scale=scale)
+def run_all(root: Path, endpoint: str, org: Organization, scale: float) -> list[dict[str, Any]]:
+    target = Target("local", org.region, endpoint=endpoint, time_scale=scale)
+    target.split_by_approval(org, DEFAULT_STRICT_ROLE)  # each side its own deployers, as on AWS
     engine = Engine(root, target, Options())
+    first_strict = strict_stage(org)
     rows = []
     for stage in engine.stages:
+        if stage == first_strict:
+            target.enter_post_approval()
         before_calls = sum(target.calls.values())
         before_throttles = sum(target.throttles.values())
         before_retries = sum(target.retried.values())
@@ -94,10 +101,14 @@ def measure(size: str, scale: float, base: Path) -> dict[str, Any]:
         org = validate(root).org
         identity = next(a.id for a in org.accounts.values() if a.is_identity)
         control.bootstrap_accounts(
-            server.endpoint, {a.name: a.id for a in org.accounts.values()}, identity, org.region
+            server.endpoint,
+            {a.name: a.id for a in org.accounts.values()},
+            identity,
+            org.region,
+            strict_accounts=org.strict_account_ids(),
         )
         time.sleep(10 * scale)  # the bootstrap roles propagate (a StackSet made them long before)
-        first = run_all(root, server.endpoint, org.region, scale)
+        first = run_all(root, server.endpoint, org, scale)
         path, old, new = EDIT
         text = (root / path).read_text()
         if old in text:
@@ -105,7 +116,7 @@ def measure(size: str, scale: float, base: Path) -> dict[str, Any]:
             subprocess.run(
                 [JUMPGATE, "render", "--root", str(root)], check=True, capture_output=True
             )
-        change = run_all(root, server.endpoint, org.region, scale)
+        change = run_all(root, server.endpoint, org, scale)
         stats = control.realistic_state(server.endpoint)["stats"]
     finally:
         control.down(root)
