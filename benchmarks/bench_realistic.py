@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -38,11 +39,22 @@ from jumpgate.validate.flow import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 JUMPGATE = str(ROOT / ".venv" / "bin" / "jumpgate")
-EDIT = (
-    "teams/t001.yaml",
-    "  - ada.quist\n  level: admin\n",
-    "  - ada.quist\n  - ada.cruz1\n  level: admin\n",
-)
+EDITED_TEAM = "teams/t001.yaml"
+
+
+def one_member_more(text: str) -> str | None:
+    """The team file with one of its people added to its first grant that lists people by
+    name (a one-team change as a user makes it); None when every grant says `who: all`."""
+    people = re.findall(r"^  ([a-z0-9.]+):\n    name:", text, flags=re.MULTILINE)
+    grant = re.search(r"^- who:\n((?:  - [a-z0-9.]+\n)+)", text, flags=re.MULTILINE)
+    if grant is None:
+        return None
+    listed = set(re.findall(r"  - ([a-z0-9.]+)\n", grant.group(1)))
+    newcomer = next((p for p in people if p not in listed), None)
+    if newcomer is None:
+        return None
+    at = grant.end(1)
+    return text[:at] + f"  - {newcomer}\n" + text[at:]
 
 
 def scale_botocore_backoff(scale: float) -> None:
@@ -109,13 +121,11 @@ def measure(size: str, scale: float, base: Path) -> dict[str, Any]:
         )
         time.sleep(10 * scale)  # the bootstrap roles propagate (a StackSet made them long before)
         first = run_all(root, server.endpoint, org, scale)
-        path, old, new = EDIT
-        text = (root / path).read_text()
-        if old in text:
-            (root / path).write_text(text.replace(old, new, 1))
-            subprocess.run(
-                [JUMPGATE, "render", "--root", str(root)], check=True, capture_output=True
-            )
+        edited = one_member_more((root / EDITED_TEAM).read_text())
+        if edited is None:
+            raise SystemExit(f"{size}: no grant of {EDITED_TEAM} lists people to add one to")
+        (root / EDITED_TEAM).write_text(edited)
+        subprocess.run([JUMPGATE, "render", "--root", str(root)], check=True, capture_output=True)
         change = run_all(root, server.endpoint, org, scale)
         stats = control.realistic_state(server.endpoint)["stats"]
     finally:
