@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -79,11 +80,11 @@ def _assumes(sts: Any, role_arn: str, session: str, source: str | None, seconds:
     return "allowed"
 
 
-@pytest.fixture(scope="module")
-def deployed(
-    endpoint: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Path, dict[str, Person]]]:
-    root = _example(tmp_path_factory.mktemp("differential"))
+@contextmanager
+def enforced_pipeline(endpoint: str, folder: Path) -> Iterator[Path]:
+    """The example deployed by `jumpgate pipeline --approve` with IAM enforced, the clock at
+    NOON; enforcement and clock restored afterwards."""
+    root = _example(folder)
     reset(endpoint, root)
     control.set_clock(endpoint, NOON)
     control.enforce_iam(endpoint, True)
@@ -92,16 +93,24 @@ def deployed(
     try:
         code, out, err = jumpgate("pipeline", "--root", str(root), "--target", "local", "--approve")
         assert code == 0, out[-2000:] + err[-2000:]
+        yield root
+    finally:
+        patch.undo()
+        control.enforce_iam(endpoint, False)
+        control.set_clock(endpoint, None)
+
+
+@pytest.fixture(scope="module")
+def deployed(
+    endpoint: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, dict[str, Person]]]:
+    with enforced_pipeline(endpoint, tmp_path_factory.mktemp("differential")) as root:
         result = validate(root)
         people = {
             name: Person(endpoint, name, give_credentials(endpoint, IDENTITY, REGION, name))
             for name in sorted(result.expansion.users)
         }
         yield root, people
-    finally:
-        patch.undo()
-        control.enforce_iam(endpoint, False)
-        control.set_clock(endpoint, None)
 
 
 def _roles(root: Path) -> list[tuple[str, str, str]]:

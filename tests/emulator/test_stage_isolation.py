@@ -20,16 +20,15 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from test_differential import NOON, Person, _assumes, _example
+from test_differential import NOON, Person, _assumes, enforced_pipeline
 
 from iam_oracle import can_assume_role
 from jumpgate.demo.journey import give_credentials
 from jumpgate.deploy.clients import Target
-from jumpgate.emulator import control
 from jumpgate.generate.policies import trust_policy
 from jumpgate.report.access import effective_access
 from jumpgate.validate.flow import validate
-from localaws_helpers import IDENTITY, REGION, iam, jumpgate, reset
+from localaws_helpers import IDENTITY, REGION, iam
 
 CRM_PROD = "107000000007"
 PROD_ADMIN = f"arn:aws:iam::{CRM_PROD}:role/jumpgate/jumpgate-admin"
@@ -49,20 +48,8 @@ ATTACK = {
 
 @pytest.fixture(scope="module")
 def deployed(endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    root = _example(tmp_path_factory.mktemp("stage-isolation"))
-    reset(endpoint, root)
-    control.set_clock(endpoint, NOON)
-    control.enforce_iam(endpoint, True)
-    patch = pytest.MonkeyPatch()
-    patch.setenv("JUMPGATE_LOCAL_ENDPOINT", endpoint)
-    try:
-        code, out, err = jumpgate("pipeline", "--root", str(root), "--target", "local", "--approve")
-        assert code == 0, out[-2000:] + err[-2000:]
+    with enforced_pipeline(endpoint, tmp_path_factory.mktemp("stage-isolation")) as root:
         yield root
-    finally:
-        patch.undo()
-        control.enforce_iam(endpoint, False)
-        control.set_clock(endpoint, None)
 
 
 def pre_approval_iam(endpoint: str) -> Any:
