@@ -109,6 +109,16 @@ def actions(document: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def planned(document: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """(stage, stack) -> action of every stack a plan would change."""
+    return {
+        (stage["stage"], s["stack"]): s["action"]
+        for stage in document["stages"]
+        for s in stage["stacks"]
+        if s["action"] != "unchanged"
+    }
+
+
 def iam(endpoint: str, account_id: str) -> Any:
     return control.admin_client(endpoint, account_id, "iam", REGION)
 
