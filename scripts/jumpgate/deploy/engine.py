@@ -29,7 +29,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from jumpgate.deploy import password_policy
 from jumpgate.deploy.clients import Target
-from jumpgate.deploy.offboard import offboard_user
+from jumpgate.deploy.leaving import PEOPLE_KINDS, Guarded, Leaving, PeopleGuard
+from jumpgate.deploy.offboard import credentials_in_words, offboard_user
 from jumpgate.deploy.pacing import PER_ACCOUNT, AccountPacer
 from jumpgate.deploy.stack import (
     TAG_KIND,
@@ -49,7 +50,7 @@ from jumpgate.deploy.stack import (
 _ACCOUNT_ID = re.compile(r"\b[0-9]{12}\b")
 _ROLE_ACCOUNT = re.compile(r":iam::([0-9]{12}):role/")
 STRICT_SUFFIX = "/strict/"  # generate.expand: the path of groups reaching a strict environment
-REMOVAL_ORDER = {"user": 0, "group": 1, "role": 1, "baseline": 2}
+REMOVAL_ORDER = {"user": 0, "people": 0, "group": 1, "role": 1, "baseline": 2}
 MAX_PEOPLE_REMOVED = 3
 WORKERS = 64
 ATTEMPTS = 3  # a transient stack failure is tried again twice, then it stops the stage
@@ -105,6 +106,8 @@ class Engine:
         target.on_throttle = self.pacer.throttled
         self._stop = threading.Event()
         self.stopped_by = ""
+        self._leaving: Leaving | None = None  # read once per run, before any people stack moves
+        self.people = PeopleGuard(target, self.options, self.listener)
 
     def request_stop(self, why: str) -> None:
         """Stop submitting work (SIGINT/SIGTERM); what is in flight finishes."""
@@ -184,7 +187,13 @@ class Engine:
             wanted = [s for s in self.stacks if self._converge_stage(s, scans) == stage]
             orphans = self._orphans(stage, scans)
             self.listener("start", (stage, len(wanted) + len(orphans)))
-            outcome.results = self._converge_all(pool, wanted, scans)
+            guarded = self._people_guard(stage, wanted, scans)
+            outcome.error = guarded.error
+            if not guarded.go:  # people would move between stacks, or could not be read
+                outcome.seconds = time.monotonic() - started
+                self.listener("end", outcome)
+                return outcome
+            outcome.results = guarded.results + self._converge_all(pool, guarded.wanted, scans)
             if self.stopping:
                 outcome.error = self._interrupted(outcome.results)
                 outcome.seconds = time.monotonic() - started
@@ -295,10 +304,29 @@ class Engine:
             return self.stages[-1]
         return want.stage
 
+    def _people_guard(
+        self, stage: str, wanted: list[Desired], scans: dict[str, dict[str, Existing]]
+    ) -> Guarded:
+        """leaving.PeopleGuard on this stage, once its people stacks are known."""
+        identity = (self.manifest.get("identity_account") or {}).get("id", "")
+        first = self._is_identity_stage(stage)
+        if not first and not any(w.kind == "people" for w in wanted):
+            return Guarded(wanted)
+        if self._leaving is None:
+            mine = [s for s in self.stacks if s.account_id == identity]
+            try:
+                self._leaving = self.people.read(identity, mine, scans.get(identity, {}))
+            except (ClientError, BotoCoreError) as err:
+                error = f"cannot read the identity account's people stacks: {err}"
+                return Guarded([], error=error, go=False)
+        later = {w.name for w in self.stacks if w.kind == "people" and w.stage != stage}
+        where = (identity, self.account_ids.get(identity, identity))
+        return self.people.guard(self._leaving, stage, where, wanted, later if first else set())
+
     def _removal_stage(self, account_id: str, existing: Existing) -> str | None:
         """People leave in the first identity stage whatever stage deployed them: removing a
         person only narrows access, so it never waits for the approval."""
-        if existing.tags.get(TAG_KIND) == "user":
+        if existing.tags.get(TAG_KIND) in PEOPLE_KINDS:
             identity = (self.manifest.get("identity_account") or {}).get("id")
             if account_id == identity:
                 return next((s.stage for s in self.stacks if s.account_id == identity), None)
@@ -330,7 +358,16 @@ class Engine:
 
     def _one(self, want: Desired, have: Existing | None) -> StackResult:
         """Converge one stack; a transient failure is tried again (bounded), after a pause
-        and a fresh look at the stack."""
+        and a fresh look at the stack. A batch that deletes people offboards them first."""
+        leaving = self._leaving.by_stack.get(want.name, []) if self._leaving else []
+        offboarded: list[str] = []
+        if leaving and want.kind == "people":
+            try:
+                offboarded = self.people.offboard(want.account_id, leaving)
+            except (ClientError, BotoCoreError) as err:
+                result = StackResult(want.stage, want.account, want.name, "failed")
+                result.reason = f"offboarding {', '.join(leaving)}: {err}"
+                return result
         attempt = 1
         while True:
             try:
@@ -348,6 +385,7 @@ class Engine:
                 result = StackResult(want.stage, want.account, want.name, "failed")
                 result.reason = repr(err)
             result.attempts = attempt
+            result.offboarded = offboarded
             if not (result.failed and is_transient(result.reason)):
                 return result
             if attempt >= self.options.attempts or self.stopping:
@@ -386,14 +424,18 @@ class Engine:
         outcome: StageResult,
     ) -> list[StackResult]:
         names = self.account_ids
-        people = [e for _, e in orphans if e.tags.get(TAG_KIND) == "user"]
-        if len(people) > self.options.max_people_removed and not self.options.allow_mass_removal:
-            outcome.error = (
-                f"refusing to remove {len(people)} people at once "
-                f"({', '.join(sorted(e.parameters.get('UserName', e.name) for e in people))}); "
-                f"the limit is {self.options.max_people_removed}. If this is intended, re-run "
-                "with --allow-mass-removal"
-            )
+        # everyone who leaves in this run (batches too), else this stage's people stacks
+        people = (
+            self._leaving.people
+            if self._leaving is not None
+            else [
+                e.parameters.get("UserName", e.name)
+                for _, e in orphans
+                if e.tags.get(TAG_KIND) == "user"
+            ]
+        )
+        if self.people.too_many(people):
+            outcome.error = self.people.message(people)
             return [
                 StackResult(stage, names.get(a, a), e.name, "blocked", reason="mass-removal guard")
                 for a, e in orphans
@@ -421,9 +463,14 @@ class Engine:
                 user = have.parameters.get("UserName", "")
                 iam = self.target.client(account_id, "iam")
                 if self.options.plan:
-                    result.offboarded = _credentials_in_words(iam, user)
+                    result.offboarded = credentials_in_words(iam, user)
                     return result
                 result.offboarded = offboard_user(iam, user) if user else []
+            elif have.tags.get(TAG_KIND) == "people":  # a batch left empty: its people leave
+                leaving = self._leaving.by_stack.get(have.name, []) if self._leaving else []
+                result.offboarded = self.people.offboard(account_id, leaving)
+                if self.options.plan:
+                    return result
             if self.options.plan:
                 return result
             delete_stack(self.cfn(account_id), have, self.local, self.scale)
@@ -434,14 +481,3 @@ class Engine:
         finally:
             result.seconds = time.monotonic() - started
         return result
-
-
-def _credentials_in_words(iam: Any, user: str) -> list[str]:
-    try:
-        keys = iam.list_access_keys(UserName=user).get("AccessKeyMetadata", [])
-        mfa = iam.list_mfa_devices(UserName=user).get("MFADevices", [])
-    except ClientError:
-        return []
-    return [f"access key {k['AccessKeyId']} (to remove)" for k in keys] + [
-        f"MFA device {d['SerialNumber'].rsplit('/', 1)[-1]} (to remove)" for d in mfa
-    ]

@@ -61,3 +61,15 @@ def offboard_user(iam: Any, user_name: str) -> list[str]:
         )
         removed.append(f"{cred.get('ServiceName', 'service')} credential")
     return removed
+
+
+def credentials_in_words(iam: Any, user: str) -> list[str]:
+    """What offboarding the user would remove (a plan), each ending in "(to remove)"."""
+    try:
+        keys = iam.list_access_keys(UserName=user).get("AccessKeyMetadata", [])
+        mfa = iam.list_mfa_devices(UserName=user).get("MFADevices", [])
+    except ClientError:
+        return []
+    return [f"access key {k['AccessKeyId']} (to remove)" for k in keys] + [
+        f"MFA device {d['SerialNumber'].rsplit('/', 1)[-1]} (to remove)" for d in mfa
+    ]

@@ -19,6 +19,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from jumpgate.core.paths import PEOPLE_TEMPLATES
 from jumpgate.generate.manifest import Entry, read_manifest
 
 TAG_HASH = "jumpgate:content-hash"
@@ -52,6 +53,7 @@ class Desired:
     parameters: dict[str, str]
     tags: dict[str, str]
     kind: str
+    people: tuple[str, ...] = ()  # the IAM users the stack declares (user and people stacks)
 
     @property
     def digest(self) -> str:
@@ -151,15 +153,22 @@ class StackFailed(Exception):
     pass
 
 
-@cache
 def template_body(path: Path) -> str:
-    """The template as JSON (moto mistranslates YAML short forms; AWS accepts either)."""
+    """The template as JSON (moto mistranslates YAML short forms; AWS accepts either). Cached by
+    content: generated templates (people batches) change between runs of one process."""
+    return _as_json(path.read_text())
+
+
+@cache
+def _as_json(text: str) -> str:
     from cfnlint.decode import cfn_yaml
 
-    return json.dumps(cfn_yaml.loads(path.read_text()), sort_keys=True, separators=(",", ":"))
+    return json.dumps(cfn_yaml.loads(text), sort_keys=True, separators=(",", ":"))
 
 
 def _kind(template: str) -> str:
+    if template.startswith(f"{PEOPLE_TEMPLATES}/"):
+        return "people"
     stem = Path(template).stem
     return {"identity-baseline": "baseline", "identity-group": "group"}.get(
         stem, "user" if stem == "identity-user" else "role" if stem == "target-role" else stem
@@ -180,8 +189,23 @@ def load_manifest(root: Path) -> tuple[dict[str, Any], list[Desired]]:
             json.dumps({"t": body, "p": params, "g": tags}, sort_keys=True).encode()
         ).hexdigest()[:20]
         tags[TAG_HASH] = digest
-        stacks.append(Desired(entry, body, params, tags, kind))
+        stacks.append(Desired(entry, body, params, tags, kind, declared_people(body, params)))
     return manifest.data, stacks
+
+
+def declared_people(body: str, parameters: dict[str, str]) -> tuple[str, ...]:
+    """The user names of the template's AWS::IAM::User resources (a `Ref` to a parameter is
+    resolved): what removing the stack, or a resource of it, would delete."""
+    found = []
+    for resource in json.loads(body).get("Resources", {}).values():
+        if resource.get("Type") != "AWS::IAM::User":
+            continue
+        name = resource.get("Properties", {}).get("UserName")
+        if isinstance(name, dict) and "Ref" in name:
+            name = parameters.get(str(name["Ref"]))
+        if isinstance(name, str) and name:
+            found.append(name)
+    return tuple(sorted(found))
 
 
 def _existing(s: dict[str, Any]) -> Existing:

@@ -16,6 +16,7 @@ from collections import defaultdict
 from typing import Any
 
 from jumpgate.core.limits import limit
+from jumpgate.generate import people
 from jumpgate.generate.expansion import Expansion, Group, Role, Stack, User
 from jumpgate.generate.policies import (
     group_parameters,
@@ -267,25 +268,56 @@ def _stacks(org: Organization, out: Expansion) -> list[Stack]:
                 behind_approval if name in strict_groups else IDENTITY_STAGE,
             )
         )
-    for username in sorted(out.users):
+
+    def person(username: str) -> dict[str, str | list[str]]:
         user = out.users[username]
-        groups = [everyone_group(org), *sorted(user.groups)]
+        return {
+            "UserName": username,
+            "Path": org.path,
+            "Groups": [everyone_group(org), *sorted(user.groups)],
+            "FullName": tag_value(user.name),
+            "Email": user.email,
+            "Teams": " ".join(sorted(user.teams)),
+            "StrictGroups": strict_groups_tag_value(user.strict_groups),
+        }
+
+    def people_stage(usernames: list[str]) -> str:
+        held = {g for u in usernames for g in out.users[u].groups}
+        return behind_approval if strict_groups.intersection(held) else IDENTITY_STAGE
+
+    def people_depends(usernames: list[str]) -> tuple[str, ...]:
+        held = {g for u in usernames for g in out.users[u].groups}
+        return (baseline, *sorted(group_stack[g] for g in held))
+
+    if org.people_batches:  # people in N stacks (generate/people.py)
+        for number, members in people.batches(list(out.users), org.people_batches, person).items():
+            name = people.batch_stack_name(org.prefix, number)
+            usernames = [str(m["UserName"]) for m in members]
+            template = people.template_path(name)
+            out.templates[template] = people.batch_template(name, org.people_batches, members)
+            stacks.append(
+                Stack(
+                    name,
+                    people_stage(usernames),
+                    identity.name,
+                    identity.id,
+                    org.region,
+                    template,
+                    {},
+                    dict(common_tags),
+                    people_depends(usernames),
+                )
+            )
+    for username in sorted(out.users) if not org.people_batches else ():
+        props = person(username)
         stacks.append(
             identity_stack(
                 user_stack_name(org, username),
                 "identity-user.yaml",
-                {
-                    "UserName": username,
-                    "Path": org.path,
-                    "Groups": ",".join(groups),
-                    "FullName": tag_value(user.name),
-                    "Email": user.email,
-                    "Teams": " ".join(sorted(user.teams)),
-                    "StrictGroups": strict_groups_tag_value(user.strict_groups),
-                },
+                {k: ",".join(v) if isinstance(v, list) else v for k, v in props.items()},
                 {},
-                (baseline, *sorted(group_stack[g] for g in user.groups)),
-                behind_approval if strict_groups.intersection(user.groups) else IDENTITY_STAGE,
+                people_depends([username]),
+                people_stage([username]),
             )
         )
 

@@ -75,3 +75,5 @@ class Expansion:
     stacks: list[Stack] = field(default_factory=list)
     stages: list[str] = field(default_factory=list)
     identity: Account | None = None
+    # generated templates (people batches): repository-relative path → text
+    templates: dict[str, str] = field(default_factory=dict)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import orjson
 
 from jumpgate.core.findings import Finding
-from jumpgate.core.paths import MANIFEST, PARAMETERS
+from jumpgate.core.paths import MANIFEST, PARAMETERS, PEOPLE_TEMPLATES
 from jumpgate.core.readfile import UnsafeFile, read_capped
 from jumpgate.core.rules import hint_of
 from jumpgate.generate.codeowners import CODEOWNERS, codeowners
@@ -83,6 +83,7 @@ def manifest(org: Organization, expansion: Expansion) -> str:
 
 def rendered_files(org: Organization, expansion: Expansion) -> dict[str, str]:
     files = {s.parameter_file: parameter_file(s) for s in expansion.stacks}
+    files.update(expansion.templates)  # the people batches' generated templates
     files[MANIFEST] = manifest(org, expansion)
     files[CODEOWNERS] = codeowners(org)
     return files
@@ -90,10 +91,11 @@ def rendered_files(org: Organization, expansion: Expansion) -> dict[str, str]:
 
 def existing_files(root: Path) -> set[str]:
     found: set[str] = set()
-    params = root / PARAMETERS
-    for folder, _, names in os.walk(params):  # os.walk: ~3x faster than rglob at 7,000 files
-        prefix = Path(folder).relative_to(root).as_posix()
-        found.update(f"{prefix}/{name}" for name in names if name.endswith(".json"))
+    for generated, suffix in ((PARAMETERS, ".json"), (PEOPLE_TEMPLATES, ".yaml")):
+        # os.walk: ~3x faster than rglob at 7,000 files
+        for folder, _, names in os.walk(root / generated):
+            prefix = Path(folder).relative_to(root).as_posix()
+            found.update(f"{prefix}/{name}" for name in names if name.endswith(suffix))
     for rel in (MANIFEST, CODEOWNERS):
         if (root / rel).is_file():
             found.add(rel)
@@ -162,12 +164,15 @@ def write(root: Path, files: dict[str, str]) -> RenderResult:
     for rel in sorted(existing - set(files)):
         (root / rel).unlink()
         deleted.append(rel)
-    # Leave no empty account folders behind.
+    # Leave no empty account folders (or an empty people folder) behind.
     params = root / PARAMETERS
     if deleted and params.is_dir():
         for folder in sorted(params.iterdir()):
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
+    people = root / PEOPLE_TEMPLATES
+    if deleted and people.is_dir() and not any(people.iterdir()):
+        people.rmdir()
     return RenderResult(written, deleted, unchanged)
 
 

@@ -123,6 +123,8 @@ class Organization:
     accounts: dict[str, Account] = field(default_factory=dict)
     teams: dict[str, Team] = field(default_factory=dict)
     quotas: dict[str, int] = field(default_factory=dict)  # raised quotas, by limits.py name
+    # None: one stack per person; N: people in N stacks by a stable hash of the user name
+    people_batches: int | None = None
     org_source: Source | None = None
     access_rules: Document | None = None  # org/access-rules.yaml when present and schema-valid
     documents: list[Document] = field(default_factory=list)
@@ -174,6 +176,7 @@ def _read_org(org: Organization, doc: Document) -> None:
     org.region = raw["region"]
     org.prefix = raw.get("prefix", "jumpgate")
     org.quotas = dict(raw.get("quotas", {}))
+    org.people_batches = raw.get("people_batches")
     for name, env in raw["environments"].items():
         org.environments[name] = Environment(
             name=name,
