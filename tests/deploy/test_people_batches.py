@@ -190,3 +190,43 @@ def test_introducing_batches_on_a_deployed_organization_is_refused(
     assert "`people_batches` was changed or introduced on a deployed organization" in error
     assert doc["stages"][0]["stacks"] == []
     assert users(endpoint) == before
+
+
+def test_repair_recreates_a_batch_member_without_touching_the_others(
+    repo: Path, endpoint: str
+) -> None:
+    assert deploy_json(repo, "pipeline", "--approve")[0] == 0
+    identity = iam(endpoint, IDENTITY)
+    for group in identity.list_groups_for_user(UserName="gwen")["Groups"]:
+        identity.remove_user_from_group(GroupName=group["GroupName"], UserName="gwen")
+    identity.delete_user(UserName="gwen")
+    identity.tag_user(UserName="alice", Tags=[{"Key": "jumpgate:teams", "Value": "bi"}])
+    before = users(endpoint)
+    code, out, err = jumpgate(
+        "deploy", "--root", str(repo), "--target", "local", "--stage", "prod", "--repair",
+        "--approve",
+    )  # fmt: skip
+    assert code == 0, (out, err)
+    lines = [line for line in out.splitlines() if line.startswith("repair ")]
+    assert lines == [
+        f"repair learnaws-identity {batch('gwen')} user/alice: tags jumpgate:teams differ: TagUser",
+        f"repair learnaws-identity {batch('gwen')} user/gwen: user deleted out of band (the new "
+        "user has no password, MFA or keys): CreateUser",
+    ]
+    after = users(endpoint)
+    assert after["gwen"] == {
+        "groups": ["jumpgate-crm-readonly-dev-staging-prod", "jumpgate-people"],
+        "tags": {
+            "jumpgate:email": "gwen@learnaws.example",
+            "jumpgate:name": "Gwen Harris",
+            "jumpgate:strict-groups": ":d122cfe4:",
+            "jumpgate:teams": "crm",
+        },
+    }
+    assert after["alice"]["tags"]["jumpgate:teams"] == "crm"
+    assert {k: v for k, v in after.items() if k not in ("alice", "gwen")} == {
+        k: v for k, v in before.items() if k not in ("alice", "gwen")
+    }
+    assert jumpgate("verify", "--root", str(repo), "--target", "local")[0] == 0
+    code, doc = deploy_json(repo, "pipeline", "--approve")
+    assert code == 0 and set(actions(doc).values()) == {"unchanged"}

@@ -36,7 +36,7 @@ STYLE = {
 
 # The order a stage deploys stack kinds in (depends_on: baseline, groups, then people), by the
 # stack name's kind word; removals come last.
-KIND_ORDER = ("baseline", "group", "user", "role")
+KIND_ORDER = ("baseline", "group", "user", "people", "role")
 
 
 def console(*, stderr: bool = False) -> Console:

@@ -11,9 +11,10 @@ from collections import defaultdict
 from jumpgate.core.findings import Finding
 from jumpgate.core.limits import LIMITS
 from jumpgate.generate.expansion import Expansion
-from jumpgate.model.organization import Organization
+from jumpgate.model.organization import Organization, Source
 
 WARN_AT = 0.8  # share of a quota in use that starts the warning
+USER_RESOURCE = "Type: AWS::IAM::User"  # one per person in a batch template (generate/people)
 
 
 def check_quotas(org: Organization, exp: Expansion) -> list[Finding]:
@@ -68,4 +69,33 @@ def check_quotas(org: Organization, exp: Expansion) -> list[Finding]:
                         f"({shown}); {action}",
                     )
                 )
-    return out
+    return out + _check_batches(org, exp)
+
+
+def _check_batches(org: Organization, exp: Expansion) -> list[Finding]:
+    """Each people batch's generated template against CloudFormation's template quotas (the
+    size sent as TemplateBody, the resources per template): E503 above, W505 from 80 %."""
+    if not exp.templates or org.org_source is None or not org.people_batches:
+        return []
+    bytes_limit = LIMITS["cfn_template_body_bytes"].value
+    resource_limit = LIMITS["cfn_resources_per_template"].value
+    largest = max(exp.templates.items(), key=lambda item: len(item[1].encode()))
+    size = len(largest[1].encode())
+    most = max(exp.templates.items(), key=lambda item: item[1].count(USER_RESOURCE))
+    resources = most[1].count(USER_RESOURCE)
+    share = max(size / bytes_limit, resources / resource_limit)
+    if share <= WARN_AT:
+        return []
+    # enough batches to bring the fullest back under 80 % of the tighter quota
+    enough = math.ceil(org.people_batches * share / WARN_AT)
+    what = (
+        f"{largest[0]} is {size:,} bytes (CloudFormation's template body quota: {bytes_limit:,})"
+        if size / bytes_limit >= resources / resource_limit
+        else f"{most[0]} declares {resources} users (quota: {resource_limit} resources)"
+    )
+    action = (
+        f"set people_batches to at least {enough} before the first deploy (on a deployed "
+        "organization a new value moves every person: docs/deploy.md)"
+    )
+    source = Source(org.org_source.doc, ("people_batches",))
+    return [source.finding("E503" if share > 1 else "W505", f"{what}; {action}")]

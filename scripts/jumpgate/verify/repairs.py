@@ -25,8 +25,8 @@ from jumpgate.deploy.clients import Target
 from jumpgate.deploy.repair import Call, Repair
 from jumpgate.deploy.stack import Desired
 from jumpgate.generate.expand import everyone_group
-from jumpgate.generate.expansion import Expansion, Role
-from jumpgate.generate.policies import group_policy, trust_policy
+from jumpgate.generate.expansion import Expansion, Role, User
+from jumpgate.generate.policies import group_policy, principal_tags, trust_policy
 from jumpgate.model.organization import Organization
 from jumpgate.verify.drift import (
     GROUP_POLICY_NAME,
@@ -64,7 +64,7 @@ def read_stage(
     state = StageState()
     identity = exp.identity.name if exp.identity else ""
     accounts = {s.account: s.account_id for s in stacks}
-    people = [_name(s, "UserName") for s in stacks if s.kind == "user"]
+    people = [person for s in stacks for person in s.people]
 
     def read(account: str) -> tuple[str, Observed]:
         try:
@@ -99,6 +99,30 @@ def _recreated(stack: Desired, resource: str, what: str) -> Repair:
     repair = _repair(stack, resource, f"{what}: delete the stack and create it again")
     repair.recreate = stack
     return repair
+
+
+def _created_again(org: Organization, stack: Desired, at: str, user: User) -> Repair:
+    """A user of a batch deleted out of band: CreateUser with the declared path and tags, then
+    its groups. CloudFormation finds it again by name (a user's physical id is its name)."""
+    tags = {
+        "jumpgate:name": user.name,
+        "jumpgate:email": user.email,
+        "jumpgate:teams": " ".join(sorted(user.teams)),
+        **principal_tags(user),
+    }
+    name = user.username
+    create = Call(
+        "create_user",
+        {
+            "UserName": name,
+            "Path": org.path,
+            "Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())],
+        },
+    )
+    groups = [everyone_group(org), *sorted(user.groups)]
+    adds = [Call("add_user_to_group", {"GroupName": g, "UserName": name}) for g in groups]
+    what = "user deleted out of band (the new user has no password, MFA or keys): CreateUser"
+    return _repair(stack, at, what, create, *adds)
 
 
 def _role(
@@ -197,8 +221,9 @@ def _group(
     return out
 
 
-def _user(org: Organization, exp: Expansion, stack: Desired, state: StageState) -> list[Repair]:
-    name = _name(stack, "UserName")
+def _user(
+    org: Organization, exp: Expansion, stack: Desired, name: str, state: StageState
+) -> list[Repair]:
     user = exp.users.get(name)
     at = f"user/{name}"
     identity = state.observed[exp.identity.name if exp.identity else ""]
@@ -216,6 +241,8 @@ def _user(org: Organization, exp: Expansion, stack: Desired, state: StageState) 
             )
             repair.blocked = True
             return [repair]
+        if stack.kind == "people":  # the batch's others live on: create the user again
+            return [_created_again(org, stack, at, user)]
         return [
             _recreated(
                 stack, at, "user deleted out of band (the new user has no password, MFA or keys)"
@@ -271,8 +298,9 @@ def plan_repairs(
             policy = _name(stack, "ForceMfaPolicyName")
             force_mfa = f"arn:aws:iam::{identity_id}:policy{org.path}{policy}"
             out += _group(org, exp, stack, name, seen.groups.get(name), [force_mfa])
-        elif stack.kind == "user":
-            out += _user(org, exp, stack, state)
+        elif stack.kind in ("user", "people"):
+            for person in stack.people:
+                out += _user(org, exp, stack, person, state)
     return out
 
 
@@ -280,10 +308,10 @@ def _paths(exp: Expansion, stacks: Sequence[Desired]) -> set[str]:
     """The verify finding paths of the stage's resources."""
     identity = exp.identity.name if exp.identity else ""
     keys = {"role": "RoleName", "group": "GroupName", "baseline": "EveryoneGroupName"}
-    found = set()
+    found: set[str] = set()
     for stack in stacks:
-        if stack.kind == "user":
-            found.add(f"iam://{identity}/user/{_name(stack, 'UserName')}")
+        if stack.kind in ("user", "people"):
+            found.update(f"iam://{identity}/user/{person}" for person in stack.people)
         elif stack.kind in keys:
             kind = "role" if stack.kind == "role" else "group"
             found.add(f"iam://{stack.account}/{kind}/{_name(stack, keys[stack.kind])}")
@@ -314,7 +342,7 @@ def stage_findings(
     paths = _paths(exp, stacks)
     out = [f for f in out if f.path in paths or f.rule_id == "E914"]
     people_account = state.observed.get(identity)
-    if any(s.kind == "user" for s in stacks) and people_account and not people_account.error:
+    if any(s.people for s in stacks) and people_account and not people_account.error:
         roles: dict[str, Any] = {
             role.arn(org.path): state.observed[role.account].roles.get(role.name, {}).get("trust")
             if role.account in state.observed and not state.observed[role.account].error
@@ -322,7 +350,7 @@ def stage_findings(
             for role in exp.roles.values()
         }
         iam = target.client(exp.identity.id if exp.identity else "", "iam")
-        people = [_name(s, "UserName") for s in stacks if s.kind == "user"]
+        people = [person for s in stacks for person in s.people]
         found = check_people(iam, f"iam://{identity}", org.path, people, roles, now)
         out += [f for f in found if f.path in paths or f.rule_id in NOT_JUMPGATES]
     return [f for f in out if f.rule_id not in CONSEQUENCES]
