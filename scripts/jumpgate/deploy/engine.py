@@ -30,17 +30,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 from jumpgate.deploy import password_policy
 from jumpgate.deploy.clients import Target
 from jumpgate.deploy.leaving import PEOPLE_KINDS, Guarded, Leaving, PeopleGuard
-from jumpgate.deploy.offboard import credentials_in_words, offboard_user
 from jumpgate.deploy.pacing import PER_ACCOUNT, AccountPacer
 from jumpgate.deploy.stack import (
     TAG_KIND,
     TAG_STAGE,
     Desired,
     Existing,
-    StackFailed,
     StackResult,
     converge,
-    delete_stack,
     is_transient,
     load_manifest,
     read_stack,
@@ -107,7 +104,7 @@ class Engine:
         self._stop = threading.Event()
         self.stopped_by = ""
         self._leaving: Leaving | None = None  # read once per run, before any people stack moves
-        self.people = PeopleGuard(target, self.options, self.listener)
+        self.people = PeopleGuard(target, self.options, self.listener, self.scale)
 
     def request_stop(self, why: str) -> None:
         """Stop submitting work (SIGINT/SIGTERM); what is in flight finishes."""
@@ -333,26 +330,11 @@ class Engine:
         return existing.tags.get(TAG_STAGE)
 
     def _password_policy(self, stage: str) -> StackResult:
-        """No CloudFormation resource exists for it: set through IAM, only on a difference."""
         identity = self.manifest["identity_account"]
-        result = StackResult(stage, identity["name"], "account-password-policy", "unchanged")
-        started = time.monotonic()
-        try:
-            policy = password_policy.desired_policy(self.root)
-        except password_policy.PasswordPolicyError as err:
-            result.reason = f"not managed: {err}"
-            return result
-        try:
-            iam = self.target.client(identity["id"], "iam")
-            if self.options.plan:
-                changed = password_policy.differences(iam, policy)
-                result.action = "would-update" if changed else "unchanged"
-            else:
-                result.action = "updated" if password_policy.apply(iam, policy) else "unchanged"
-        except (ClientError, BotoCoreError, ValueError) as err:
-            result.action = "failed"
-            result.reason = f"password policy: {err}"
-        result.seconds = time.monotonic() - started
+        iam = lambda: self.target.client(identity["id"], "iam")  # noqa: E731
+        result = password_policy.converge(
+            self.root, iam, stage, identity["name"], self.options.plan
+        )
         self.listener("stack", result)
         return result
 
@@ -446,7 +428,13 @@ class Engine:
             batch = [
                 (a, e) for a, e in orphans if REMOVAL_ORDER.get(e.tags.get(TAG_KIND, ""), 1) == rank
             ]
-            futures = [pool.submit(self._delete, stage, names.get(a, a), a, e) for a, e in batch]
+            leaving = self._leaving.by_stack if self._leaving else {}
+            futures = [
+                pool.submit(
+                    self.people.delete, stage, (a, names.get(a, a)), e, leaving.get(e.name, [])
+                )
+                for a, e in batch
+            ]
             for future in futures:
                 result = future.result()
                 results.append(result)
@@ -454,30 +442,3 @@ class Engine:
             if any(r.failed for r in results):
                 break
         return results
-
-    def _delete(self, stage: str, account: str, account_id: str, have: Existing) -> StackResult:
-        started = time.monotonic()
-        result = StackResult(stage, account, have.name, "would-delete" if self.options.plan else "")
-        try:
-            if have.tags.get(TAG_KIND) == "user":
-                user = have.parameters.get("UserName", "")
-                iam = self.target.client(account_id, "iam")
-                if self.options.plan:
-                    result.offboarded = credentials_in_words(iam, user)
-                    return result
-                result.offboarded = offboard_user(iam, user) if user else []
-            elif have.tags.get(TAG_KIND) == "people":  # a batch left empty: its people leave
-                leaving = self._leaving.by_stack.get(have.name, []) if self._leaving else []
-                result.offboarded = self.people.offboard(account_id, leaving)
-                if self.options.plan:
-                    return result
-            if self.options.plan:
-                return result
-            delete_stack(self.cfn(account_id), have, self.local, self.scale)
-            result.action = "deleted"
-        except (StackFailed, ClientError, BotoCoreError) as err:
-            result.action = "failed"
-            result.reason = str(err)
-        finally:
-            result.seconds = time.monotonic() - started
-        return result

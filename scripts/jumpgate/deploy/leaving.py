@@ -13,12 +13,24 @@ or introduced on a deployed organization, and the engine refuses it (docs/deploy
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from jumpgate.deploy.offboard import credentials_in_words, offboard_user
-from jumpgate.deploy.stack import OK_STATES, TAG_HASH, TAG_KIND, Desired, Existing, StackResult
+from jumpgate.deploy.stack import (
+    OK_STATES,
+    TAG_HASH,
+    TAG_KIND,
+    Desired,
+    Existing,
+    StackFailed,
+    StackResult,
+    delete_stack,
+)
 
 PEOPLE_KINDS = ("user", "people")
 
@@ -95,10 +107,18 @@ class Guarded:
 class PeopleGuard:
     """The engine's rules for people who leave: the mass-removal guard and offboarding."""
 
-    def __init__(self, target: Any, options: Any, listener: Callable[[str, Any], None]) -> None:
+    def __init__(
+        self,
+        target: Any,
+        options: Any,
+        listener: Callable[[str, Any], None],
+        scale: float | None,
+    ) -> None:
         self.target = target
         self.options = options
         self.listener = listener
+        self.scale = scale  # the engine's: None in the plain emulator
+        self.local = target.kind == "local"
 
     def read(
         self, identity_id: str, wanted: list[Desired], deployed: dict[str, Existing]
@@ -163,3 +183,33 @@ class PeopleGuard:
             self.listener("stack", result)
             done.append(result)
         return Guarded(wanted, done)
+
+    def delete(
+        self, stage: str, account: tuple[str, str], have: Existing, leaving: list[str]
+    ) -> StackResult:
+        """Delete an orphan stack; a person's (or a batch left empty) after offboarding its
+        people. `account` is (id, name); `leaving` the batch's people."""
+        account_id, name = account
+        started = time.monotonic()
+        result = StackResult(stage, name, have.name, "would-delete" if self.options.plan else "")
+        try:
+            if have.tags.get(TAG_KIND) == "user":
+                user = have.parameters.get("UserName", "")
+                iam = self.target.client(account_id, "iam")
+                if self.options.plan:
+                    result.offboarded = credentials_in_words(iam, user)
+                    return result
+                result.offboarded = offboard_user(iam, user) if user else []
+            elif have.tags.get(TAG_KIND) == "people":  # a batch left empty: its people leave
+                result.offboarded = self.offboard(account_id, leaving)
+            if self.options.plan:
+                return result
+            cfn = self.target.client(account_id, "cloudformation")
+            delete_stack(cfn, have, self.local, self.scale)
+            result.action = "deleted"
+        except (StackFailed, ClientError, BotoCoreError) as err:
+            result.action = "failed"
+            result.reason = str(err)
+        finally:
+            result.seconds = time.monotonic() - started
+        return result

@@ -9,16 +9,22 @@ only on a difference. The policy itself comes from `jumpgate.model.password_poli
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
+from jumpgate.deploy.stack import StackResult
 from jumpgate.model.password_policy import PasswordPolicyError, desired_policy
 
 __all__ = [
     "Difference",
     "PasswordPolicyError",
     "apply",
+    "converge",
     "current_policy",
     "desired_policy",
     "differences",
@@ -90,3 +96,28 @@ def apply(iam: Any, policy: Mapping[str, Any]) -> bool:
         return False
     iam.update_account_password_policy(**{k: v for k, v in policy.items() if v is not None})
     return True
+
+
+def converge(
+    root: Path, iam: Callable[[], Any], stage: str, account: str, plan: bool
+) -> StackResult:
+    """The identity stage's step: set the policy through IAM, only on a difference (no
+    CloudFormation resource exists for it). A result line like a stack's."""
+    result = StackResult(stage, account, "account-password-policy", "unchanged")
+    started = time.monotonic()
+    try:
+        policy = desired_policy(root)
+    except PasswordPolicyError as err:
+        result.reason = f"not managed: {err}"
+        return result
+    try:
+        client = iam()
+        if plan:
+            result.action = "would-update" if differences(client, policy) else "unchanged"
+        else:
+            result.action = "updated" if apply(client, policy) else "unchanged"
+    except (ClientError, BotoCoreError, ValueError) as err:
+        result.action = "failed"
+        result.reason = f"password policy: {err}"
+    result.seconds = time.monotonic() - started
+    return result
