@@ -9,6 +9,7 @@ calls, retried errors, failures. botocore's retry back-off is scaled by F in thi
 (the harness compresses time; the engine is unchanged).
 
     .venv/bin/python benchmarks/bench_realistic.py --sizes S M --time-scale 0.1
+    .venv/bin/python benchmarks/bench_realistic.py --sizes M --people-batches 0 10
 
 Sizes too large for this machine are extrapolated from the measured per-account rate of the
 largest size run (`--model XL`), and printed as a model, not a measurement.
@@ -102,10 +103,13 @@ def run_all(root: Path, endpoint: str, org: Organization, scale: float) -> list[
     return rows
 
 
-def measure(size: str, scale: float, base: Path) -> dict[str, Any]:
-    root = base / f"synth-{size}"
+def measure(size: str, scale: float, base: Path, batches: int | None) -> dict[str, Any]:
+    root = base / f"synth-{size}-{batches}"
+    extra = [] if batches is None else ["--people-batches", str(batches)]
     subprocess.run(
-        [JUMPGATE, "synth", "--size", size, "--out", str(root)], check=True, capture_output=True
+        [JUMPGATE, "synth", "--size", size, "--out", str(root), *extra],
+        check=True,
+        capture_output=True,
     )
     subprocess.run([JUMPGATE, "render", "--root", str(root)], check=True, capture_output=True)
     server, _ = control.up(root, realistic=True, time_scale=scale)
@@ -130,13 +134,29 @@ def measure(size: str, scale: float, base: Path) -> dict[str, Any]:
         stats = control.realistic_state(server.endpoint)["stats"]
     finally:
         control.down(root)
-    return {"size": size, "time_scale": scale, "first": first, "change": change, "emulator": stats}
+    return {
+        "size": size,
+        "people_batches": batches,
+        "time_scale": scale,
+        "first": first,
+        "change": change,
+        "emulator": stats,
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", default=["S", "M"])
     parser.add_argument("--time-scale", type=float, default=0.1)
+    parser.add_argument(
+        "--people-batches",
+        type=int,
+        nargs="+",
+        default=[None],
+        metavar="N",
+        help="run each size with these people_batches values (0: one stack per person; "
+        "default: synth's default for the size)",
+    )
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON")
     args = parser.parse_args()
     scale_botocore_backoff(args.time_scale)
@@ -144,14 +164,15 @@ def main() -> int:
     results = []
     try:
         for size in args.sizes:
-            results.append(measure(size, args.time_scale, base))
-            first = sum(r["real_s"] for r in results[-1]["first"])
-            change = sum(r["real_s"] for r in results[-1]["change"])
-            print(
-                f"{size}: first deploy ≈ {first / 60:.1f} min real AWS, "
-                f"one-team change ≈ {change:.0f} s",
-                flush=True,
-            )
+            for batches in args.people_batches:
+                results.append(measure(size, args.time_scale, base, batches))
+                first = sum(r["real_s"] for r in results[-1]["first"])
+                change = sum(r["real_s"] for r in results[-1]["change"])
+                print(
+                    f"{size} (people_batches {batches}): first deploy ≈ {first / 60:.1f} min "
+                    f"real AWS, one-team change ≈ {change:.0f} s",
+                    flush=True,
+                )
     finally:
         shutil.rmtree(base, ignore_errors=True)
     if args.out:

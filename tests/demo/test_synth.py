@@ -97,7 +97,11 @@ def test_l_without_raised_quotas_is_told_which_quota_to_raise_and_by_how_much(
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "l"
-    assert run("synth", "--size", "L", "--default-quotas", "--out", str(out))[0] == 0
+    one_stack_per_person = ("--people-batches", "0")
+    assert (
+        run("synth", "--size", "L", "--default-quotas", *one_stack_per_person, "--out", str(out))[0]
+        == 0
+    )
     code, stdout, _ = run("validate", "--root", str(out), "--today", TODAY)
     assert code == 1
     result = validate(out, dt.date.fromisoformat(TODAY))
@@ -111,5 +115,14 @@ def test_l_without_raised_quotas_is_told_which_quota_to_raise_and_by_how_much(
     ) in stdout
     # With the quotas L declares, the same organization validates.
     raised = tmp_path / "raised"
-    assert run("synth", "--size", "L", "--out", str(raised))[0] == 0
+    assert run("synth", "--size", "L", *one_stack_per_person, "--out", str(raised))[0] == 0
     assert run("validate", "--root", str(raised), "--today", TODAY)[0] == 0
+    # L's default: 40 people batches; the identity account is then far below the stack quota.
+    batched = tmp_path / "batched"
+    assert run("synth", "--size", "L", "--default-quotas", "--out", str(batched))[0] == 0
+    result = validate(batched, dt.date.fromisoformat(TODAY))
+    identity = [s for s in result.expansion.stacks if s.account == "identity"]
+    assert sum(s.name.startswith("jumpgate-people-") for s in identity) == 40
+    assert len(identity) < 0.8 * limit
+    _, stdout, _ = run("validate", "--root", str(batched), "--today", TODAY)
+    assert "cfn_stacks_per_account_region" not in stdout

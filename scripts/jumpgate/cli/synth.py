@@ -29,6 +29,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "to raise and by how much",
     )
     parser.add_argument(
+        "--people-batches",
+        type=int,
+        default=None,
+        metavar="N",
+        help="people in N batch stacks (default: one per 50 people for L and XL, one stack per "
+        "person for S and M; 0: one stack per person)",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         required=True,
@@ -43,7 +51,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"synth: {out} is not empty; choose a new folder", file=sys.stderr)
         return 2
     size = SIZES[args.size]
-    files = synthesize(size, args.seed, raised_quotas=not args.default_quotas)
+    if args.people_batches is not None and not 0 <= args.people_batches <= 1000:
+        print("synth: --people-batches must be 0 to 1000", file=sys.stderr)
+        return 2
+    files = synthesize(
+        size, args.seed, raised_quotas=not args.default_quotas, people_batches=args.people_batches
+    )
     write(out, files)
     for folder in ("schemas", "cloudformation/templates"):
         source = args.root / folder

@@ -150,6 +150,12 @@ def organization(size: Size, name: str) -> dict[str, Any]:
     return org
 
 
+def default_people_batches(size: Size) -> int:
+    """One batch stack per ~50 people above 1,000 people (XL: 100), where one stack per person
+    would crowd the identity account (CloudFormation's 2,000 stacks); none below."""
+    return size.people // 50 if size.people > 1000 else 0
+
+
 def synthesize(
     size: Size,
     seed: int,
@@ -157,6 +163,7 @@ def synthesize(
     today: dt.date | None = None,
     *,
     raised_quotas: bool = True,
+    people_batches: int | None = None,
 ) -> dict[str, str]:
     """Relative path -> file content, for every data file of the organization."""
     rng = random.Random(seed)
@@ -164,6 +171,9 @@ def synthesize(
     org = organization(size, name)
     if not raised_quotas:
         org.pop("quotas", None)
+    batches = default_people_batches(size) if people_batches is None else people_batches
+    if batches:
+        org["people_batches"] = batches
     files = {"org/organization.yaml": _dump("organization", org)}
     teams = [f"t{i:03d}" for i in range(1, size.teams + 1)]
     files["accounts/identity.yaml"] = _dump(
