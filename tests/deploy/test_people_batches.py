@@ -9,6 +9,7 @@ import pytest
 
 from helpers import replace
 from jumpgate.demo.journey import give_credentials
+from jumpgate.emulator import control
 from jumpgate.generate.people import batch_of, batch_stack_name
 from localaws_helpers import (
     IDENTITY,
@@ -230,3 +231,24 @@ def test_repair_recreates_a_batch_member_without_touching_the_others(
     assert jumpgate("verify", "--root", str(repo), "--target", "local")[0] == 0
     code, doc = deploy_json(repo, "pipeline", "--approve")
     assert code == 0 and set(actions(doc).values()) == {"unchanged"}
+
+
+def test_batches_deploy_and_offboard_with_iam_enforced(repo: Path, endpoint: str) -> None:
+    """Each side of the approval with only its own deployer's rights (bootstrap.yaml): the
+    pre-approval deployer reads the batches and offboards; the strict one deletes the user."""
+    control.enforce_iam(endpoint, True)
+    try:
+        code, doc = deploy_json(repo, "pipeline", "--approve")
+        assert code == 0, doc
+        creds = give_credentials(endpoint, IDENTITY, "eu-west-1", "gwen")
+        _remove_person(repo, "crm", "gwen")
+        rerender(repo)
+        code, doc = deploy_json(repo, "pipeline", "--approve")
+        assert code == 0, doc
+        first = {s["stack"]: s for s in doc["stages"][0]["stacks"]}
+        assert f"access key {creds['key']} of gwen" in first[batch("gwen")]["offboarded"]
+        assert actions(doc)[f"learnaws-identity/{batch('gwen')}"] == "updated"
+    finally:
+        control.enforce_iam(endpoint, False)
+    assert "gwen" not in users(endpoint)
+    assert jumpgate("verify", "--root", str(repo), "--target", "local")[0] == 0

@@ -670,6 +670,36 @@ def test_raised_quota_is_honoured(org: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("groups", "quota", "rule", "message"),
+    [
+        (
+            400,
+            480,
+            "W505",
+            "416 groups use 86% of quota iam_groups_per_account (480, raised); AWS raises it "
+            "to at most 500: plan a split before it is reached",
+        ),
+        (
+            500,
+            500,
+            "E506",
+            "516 groups exceed quota iam_groups_per_account (500, raised); AWS raises it to at "
+            "most 500: split the organization",
+        ),
+    ],
+)
+def test_a_quota_past_what_aws_raises_asks_for_a_split(
+    org: Path, groups: int, quota: int, rule: str, message: str
+) -> None:
+    """IAM raises the group quota to 500 at most: asking for more would be refused."""
+    _big_team(org, groups)
+    append(org, ORG, f"quotas:\n  iam_groups_per_account: {quota}\n")
+    code, found = validate_rows(org)
+    assert code == (1 if rule == "E506" else 0)
+    assert found == [("accounts/learnaws-identity.yaml", 2, 1, rule, message)]
+
+
+@pytest.mark.parametrize(
     ("quota", "ending"),
     [(25, "plan a split before it is reached"), (23, "plan a split before adding more")],
 )

@@ -16,20 +16,21 @@ class Limit:
     value: int
     unit: str
     adjustable: bool  # can a Service Quotas request raise it?
+    ceiling: int | None = None  # the most a request can raise it to (None: not published)
 
 
 _LIMITS = [
     Limit("iam_users_per_account", 5000, "users", False),
-    Limit("iam_groups_per_account", 300, "groups", True),
+    Limit("iam_groups_per_account", 300, "groups", True, 500),
     Limit("groups_per_user", 10, "groups", False),
     Limit("managed_policies_per_group", 10, "policies", False),
-    Limit("managed_policies_per_role", 10, "policies", True),
+    Limit("managed_policies_per_role", 10, "policies", True, 20),
     Limit("user_inline_policy_chars", 2048, "characters", False),
     Limit("group_inline_policy_chars", 5120, "characters", False),
     Limit("role_inline_policy_chars", 10240, "characters", False),
     Limit("managed_policy_chars", 6144, "characters", False),
-    Limit("role_trust_policy_chars", 2048, "characters", True),
-    Limit("roles_per_account", 1000, "roles", True),
+    Limit("role_trust_policy_chars", 2048, "characters", True, 4096),
+    Limit("roles_per_account", 1000, "roles", True, 5000),
     Limit("user_name_chars", 64, "characters", False),
     Limit("role_name_chars", 64, "characters", False),
     Limit("group_name_chars", 128, "characters", False),

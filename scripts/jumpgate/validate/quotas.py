@@ -41,11 +41,12 @@ def check_quotas(org: Organization, exp: Expansion) -> list[Finding]:
         shown = f"{value:,}, raised" if quota in org.quotas else f"{value:,}"
         for account, count in sorted(table.items()):
             src = org.accounts[account].source
+            at_most = spec.ceiling if spec.adjustable else value
             if count > value:
                 action = (
                     f"request an increase of at least {count - value:,} and {record}"
-                    if spec.adjustable
-                    else "it cannot be raised: split the organization"
+                    if spec.adjustable and (at_most is None or count <= at_most)
+                    else _cannot(spec.adjustable, at_most, "split the organization")
                 )
                 out.append(
                     src.finding(
@@ -56,11 +57,13 @@ def check_quotas(org: Organization, exp: Expansion) -> list[Finding]:
             elif count > WARN_AT * value:
                 # Raise it so that today's count is back under 80 % of the new quota.
                 target = math.ceil(count / WARN_AT)
+                split = "plan a split " + (
+                    "before it is reached" if count < value else "before adding more"
+                )
                 action = (
                     f"request an increase of {target - value:,} (to {target:,}) and {record}"
-                    if spec.adjustable
-                    else "it cannot be raised: plan a split "
-                    + ("before it is reached" if count < value else "before adding more")
+                    if spec.adjustable and (at_most is None or target <= at_most)
+                    else _cannot(spec.adjustable, at_most, split)
                 )
                 out.append(
                     src.finding(
@@ -70,6 +73,14 @@ def check_quotas(org: Organization, exp: Expansion) -> list[Finding]:
                     )
                 )
     return out + _check_batches(org, exp)
+
+
+def _cannot(adjustable: bool, at_most: int | None, then: str) -> str:
+    """Advice when no request can help: the quota is fixed, or raising it to AWS's most
+    (IAM: 500 groups, 5,000 roles, ...) would not be enough."""
+    if adjustable and at_most is not None:
+        return f"AWS raises it to at most {at_most:,}: {then}"
+    return f"it cannot be raised: {then}"
 
 
 def _check_batches(org: Organization, exp: Expansion) -> list[Finding]:
