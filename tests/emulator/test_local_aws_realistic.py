@@ -136,3 +136,60 @@ def test_a_transient_stack_failure_rolls_back_like_aws(emu: str) -> None:
     assert [e["LogicalResourceId"] for e in failed] == ["R"]
     assert failed[0]["ResourceStatusReason"].startswith("Rate exceeded (Service: Iam")
     assert control.realistic_state(emu)["stats"]["transient-stack"] == 1
+
+
+def test_cloudformation_own_iam_calls_use_the_account_iam_rate(emu: str) -> None:
+    """A stack of 40 users costs 40 IAM calls (CreateUser each) from the account's IAM bucket:
+    the stack stays in progress while they are served, and the account's own IAM requests
+    right after it are throttled (they queue behind CloudFormation's)."""
+    control.configure_realistic(emu, {"time_scale": 0.05, "rates": {"iam-write": [1.0, 2.0]}})
+
+    def client(service: str, attempts: int) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=emu,
+            region_name=REGION,
+            aws_access_key_id="k",
+            aws_secret_access_key="k",
+            config=Config(retries={"total_max_attempts": attempts, "mode": "standard"}),
+        )
+
+    users = {
+        f"U{n}": {"Type": "AWS::IAM::User", "Properties": {"UserName": f"batch-user-{n}"}}
+        for n in range(40)
+    }
+    stacks = client("cloudformation", 10)
+    created = stacks.create_change_set(
+        StackName="batch",
+        ChangeSetName="c1",
+        ChangeSetType="CREATE",
+        TemplateBody=json.dumps({"Resources": users}),
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+    )
+    arn = created["Id"]
+    _until_settled(lambda: stacks.describe_change_set(ChangeSetName=arn), "Status")
+    stacks.execute_change_set(ChangeSetName=arn)
+    answer = _error(lambda: client("iam", 1).create_group(GroupName="right-after"))
+    assert answer["Error"]["Code"] == "Throttling"
+    seen = _until_settled(
+        lambda: stacks.describe_stacks(StackName="batch")["Stacks"][0], "StackStatus"
+    )
+    assert seen[0] == "CREATE_IN_PROGRESS" and seen[-1] == "CREATE_COMPLETE"
+    assert control.realistic_state(emu)["stats"]["iam-write-by-cloudformation"] == 40
+
+
+def test_iam_write_calls_of_a_stack_operation() -> None:
+    from jumpgate.emulator.realistic_iam_cost import iam_write_calls
+
+    user = {"Type": "AWS::IAM::User", "Properties": {"Groups": ["a", "b"], "UserName": "u"}}
+    per_person = {"Type": "AWS::IAM::User", "Properties": {"Groups": {"Ref": "Groups"}}}
+    role = {
+        "Type": "AWS::IAM::Role",
+        "Properties": {"Policies": [{}], "ManagedPolicyArns": ["x", "y"]},
+    }
+    bucket = {"Type": "AWS::S3::Bucket", "Properties": {}}
+    new = {"Resources": {"U": user, "P": per_person, "R": role, "B": bucket}}
+    assert iam_write_calls({}, new, {"Groups": "g1,g2,g3"}) == 3 + 4 + 4
+    changed = {"Resources": {"U": {**user, "Properties": {"Groups": ["a"]}}, "R": role}}
+    # U rewritten (1 + 1 group), P deleted (1 + 3 groups), R unchanged
+    assert iam_write_calls(new, changed, {"Groups": "g1,g2,g3"}) == 2 + 4

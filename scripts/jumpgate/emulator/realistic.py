@@ -85,6 +85,14 @@ class Bucket:
         self.rate, self.burst = rate, burst
         self.tokens, self.last = burst, time.monotonic()
 
+    def owe(self, calls: int) -> float:
+        """Take `calls` tokens, going into debt: the seconds until the debt is paid."""
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
+        self.last = now
+        self.tokens -= calls
+        return max(0.0, -self.tokens / self.rate)
+
     def take(self) -> bool:
         now = time.monotonic()
         self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
@@ -128,6 +136,23 @@ class State:
                 table[key] -= 1
                 return True
         return False
+
+    def reserve(self, account: str, api_class: str, calls: int) -> float:
+        """Charge `calls` to the account's bucket at once (CloudFormation's own calls, which
+        the engine's requests then queue behind); the seconds until they are served."""
+        settings = self.settings
+        if settings is None or calls <= 0:
+            return 0.0
+        rate, burst = settings.rates.get(api_class, [0.0, 0.0])
+        if rate <= 0:
+            return 0.0
+        with self.lock:
+            bucket = self.buckets.get((account, api_class))
+            if bucket is None:
+                bucket = Bucket(rate / settings.time_scale, burst)
+                self.buckets[(account, api_class)] = bucket
+            self.stats[f"{api_class}-by-cloudformation"] += calls
+            return bucket.owe(calls)
 
     def allow(self, account: str, api_class: str) -> bool:
         settings = self.settings

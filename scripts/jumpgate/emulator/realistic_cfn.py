@@ -20,6 +20,8 @@ from moto.core.utils import utcnow
 from moto.iam import models as _iam_models
 from moto.sts import models as _sts_models
 
+from jumpgate.emulator.realistic_iam_cost import iam_write_calls
+
 if TYPE_CHECKING:
     from jumpgate.emulator.realistic import State
 
@@ -50,6 +52,12 @@ def _settle(backend: Any) -> None:
         if ready <= now and change_set is not None:
             _change_sets.pop(cs_id, None)
             change_set.status, change_set.execution_status = status, execution
+
+
+def _parameters(thing: Any) -> dict[str, str]:
+    """A change set's or stack's input parameters (moto keeps them as a dict)."""
+    found = getattr(thing, "parameters", None) or {}
+    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
 
 
 def _types(template: dict[str, Any]) -> list[str]:
@@ -92,6 +100,7 @@ def install(state: State) -> None:
             stack = self.stacks[change_set.stack_id]
             kind = change_set.change_set_type
             name = stack.name
+            before = dict(stack.template_dict or {}) if kind == "UPDATE" else {}
             transient = (
                 settings is not None
                 and change_set.execution_status == "AVAILABLE"
@@ -127,6 +136,10 @@ def install(state: State) -> None:
                 stack.status = final
                 return
             seconds = settings.stack_seconds(_types(change_set.template_dict))
+            if not transient:  # CloudFormation's own IAM calls share the account's IAM rate
+                calls = iam_write_calls(before, change_set.template_dict, _parameters(change_set))
+                served = state.reserve(self.account_id, "iam-write", calls)
+                seconds = max(seconds, settings.scaled(settings.stack_startup_seconds) + served)
             _stacks[stack.stack_id] = (time.monotonic() + seconds, final)
             stack.status = f"{kind}_IN_PROGRESS"
 
@@ -145,6 +158,9 @@ def install(state: State) -> None:
             for stack in found:
                 if stack.status == "DELETE_COMPLETE":
                     seconds = settings.stack_seconds(_types(stack.template_dict))
+                    calls = iam_write_calls(stack.template_dict, {}, _parameters(stack))
+                    served = state.reserve(self.account_id, "iam-write", calls)
+                    seconds = max(seconds, settings.scaled(settings.stack_startup_seconds) + served)
                     _stacks[stack.stack_id] = (time.monotonic() + seconds, "DELETE_COMPLETE")
                     stack.status = "DELETE_IN_PROGRESS"
 
