@@ -10,7 +10,7 @@ import pytest
 from helpers import replace
 from jumpgate.demo.journey import give_credentials
 from jumpgate.emulator import control
-from jumpgate.generate.people import batch_of, batch_stack_name
+from jumpgate.generate.people import batch_of, batch_stack_name, logical_id
 from localaws_helpers import (
     IDENTITY,
     actions,
@@ -115,6 +115,12 @@ def test_one_person_change_touches_one_batch(repo: Path, endpoint: str) -> None:
         "  hugo: {name: Hugo Silva, email: hugo@x.example}\n  gwen: {",
     )
     rerender(repo)
+    code, plan = deploy_json(repo, "plan")
+    assert code == 0, plan
+    changes = [c for st in plan["stages"] for s in st["stacks"] for c in s["changes"]]
+    assert [(c["action"], c["label"], c["resource_type"]) for c in changes] == [
+        ("Add", "hugo", "AWS::IAM::User")
+    ]
     code, doc = deploy_json(repo, "pipeline", "--approve")
     assert code == 0, doc
     touched = {k: v for k, v in actions(doc).items() if v != "unchanged"}
@@ -140,9 +146,11 @@ def test_leaving_a_batch_behind_the_approval_loses_credentials_at_once(
     client = iam(endpoint, IDENTITY)
     assert client.list_access_keys(UserName="gwen")["AccessKeyMetadata"] == []
     assert "gwen" in users(endpoint)  # the user itself goes with her batch, after the approval
-    code, doc = deploy_json(repo, "deploy", "--stage", "prod", "--approve")
-    assert code == 0, doc
-    assert actions(doc)[f"learnaws-identity/{batch('gwen')}"] == "updated"
+    code, out, err = jumpgate(
+        "deploy", "--root", str(repo), "--target", "local", "--stage", "prod", "--approve"
+    )
+    assert code == 0, out
+    assert f"Remove {logical_id('gwen')} gwen [AWS::IAM::User]" in err  # the change set shown
     assert "gwen" not in users(endpoint)
     assert jumpgate("verify", "--root", str(repo), "--target", "local")[0] == 0
 

@@ -108,11 +108,13 @@ class Change:
     logical_id: str
     resource_type: str
     replacement: str = ""
+    label: str = ""  # what the logical id stands for (a batch's user name)
 
     def text(self) -> str:
         extra = " (replacement)" if self.replacement == "True" else ""
         extra = " (may replace)" if self.replacement == "Conditional" else extra
-        return f"{self.action} {self.logical_id} [{self.resource_type}]{extra}"
+        named = f" {self.label}" if self.label else ""
+        return f"{self.action} {self.logical_id}{named} [{self.resource_type}]{extra}"
 
 
 @dataclass
@@ -339,10 +341,25 @@ def create_change_set(
             rc["LogicalResourceId"],
             rc["ResourceType"],
             str(rc.get("Replacement", "")),
+            # a user's physical id is its name: a removed batch member is named too
+            str(rc.get("PhysicalResourceId", "")) if rc["ResourceType"] == "AWS::IAM::User" else "",
         )
         for rc in (c.get("ResourceChange", {}) for c in described.get("Changes", []))
     ]
     return arn, changes
+
+
+def _labelled(want: Desired, changes: list[Change]) -> list[Change]:
+    """A batch's changes name the person: `Add User1a2b… alice [AWS::IAM::User]`."""
+    if want.kind != "people":
+        return changes
+    names = {
+        logical: str(resource.get("Properties", {}).get("UserName", ""))
+        for logical, resource in json.loads(want.body).get("Resources", {}).items()
+    }
+    for change in changes:
+        change.label = names.get(change.logical_id, change.label)
+    return changes
 
 
 def delete_stack(cfn: Any, existing: Existing, local: bool, scale: float | None = None) -> None:
@@ -393,11 +410,13 @@ def converge(
         if plan and have is None:
             resources = json.loads(want.body).get("Resources", {})
             result.action = "would-create"
-            result.changes = [Change("Add", k, v["Type"]) for k, v in resources.items()]
+            result.changes = _labelled(
+                want, [Change("Add", k, v["Type"]) for k, v in resources.items()]
+            )
             return result
         kind = "UPDATE" if have else "CREATE"
         arn, changes = create_change_set(cfn, want, kind, local, scale)
-        result.changes = changes
+        result.changes = _labelled(want, changes)
         if not arn:
             result.action = "no-op"
             return result

@@ -1,7 +1,7 @@
 """CloudFormation stack behaviour moto 5.2.5 lacks, for the local target only.
 
 - a change set lists resources touched by parameter changes too (also through Fn::Sub), with
-  Replacement;
+  Replacement, and the PhysicalResourceId of what it modifies or removes;
 - executing a change set records its parameters and tags on the stack (moto keeps the old
   ones, so the next identical change set would not be recognised as a no-op);
 - a failing resource fails the stack like AWS (CREATE_FAILED → ROLLBACK_COMPLETE,
@@ -110,6 +110,11 @@ def _diff(self: Any) -> list[Any]:
             change = cfn.Change(action=action, logical_resource_id=name, resource_type=rtype)
             if action == "Modify":
                 change.replacement = _replacement(self, name, rtype)
+            if action != "Add":  # AWS names what exists (moto leaves it out)
+                parsed = resource_map._parsed_resources.get(name)
+                physical = getattr(parsed, "physical_resource_id", None)
+                if physical:
+                    change.physical_resource_id = str(physical)
             changes.append(change)
     return changes
 
