@@ -32,7 +32,7 @@ from botocore.retries import standard
 
 from jumpgate.core.aws import DEFAULT_STRICT_ROLE
 from jumpgate.deploy.clients import Target
-from jumpgate.deploy.engine import Engine, Options
+from jumpgate.deploy.engine import WORKERS, Engine, Options
 from jumpgate.emulator import control
 from jumpgate.generate.expand import strict_stage
 from jumpgate.model.organization import Organization
@@ -58,19 +58,29 @@ def one_member_more(text: str) -> str | None:
     return text[:at] + f"  - {newcomer}\n" + text[at:]
 
 
+BACKOFF_SCALE = [1.0]  # the phase's time scale (the first deploy and the change may differ)
+
+
 def scale_botocore_backoff(scale: float) -> None:
+    BACKOFF_SCALE[0] = scale
+    if getattr(standard.ExponentialBackoff.delay_amount, "scaled", False):
+        return
     original = standard.ExponentialBackoff.delay_amount
 
     def delay_amount(self: Any, context: Any) -> float:
-        return float(original(self, context)) * scale
+        return float(original(self, context)) * BACKOFF_SCALE[0]
+
+    delay_amount.scaled = True  # type: ignore[attr-defined]
 
     standard.ExponentialBackoff.delay_amount = delay_amount  # type: ignore[method-assign]
 
 
-def run_all(root: Path, endpoint: str, org: Organization, scale: float) -> list[dict[str, Any]]:
+def run_all(
+    root: Path, endpoint: str, org: Organization, scale: float, workers: int
+) -> list[dict[str, Any]]:
     target = Target("local", org.region, endpoint=endpoint, time_scale=scale)
     target.split_by_approval(org, DEFAULT_STRICT_ROLE)  # each side its own deployers, as on AWS
-    engine = Engine(root, target, Options())
+    engine = Engine(root, target, Options(workers=workers))
     first_strict = strict_stage(org)
     rows = []
     for stage in engine.stages:
@@ -103,7 +113,9 @@ def run_all(root: Path, endpoint: str, org: Organization, scale: float) -> list[
     return rows
 
 
-def measure(size: str, scale: float, base: Path, batches: int | None) -> dict[str, Any]:
+def measure(
+    size: str, scale: float, base: Path, batches: int | None, workers: int, change_scale: float
+) -> dict[str, Any]:
     root = base / f"synth-{size}-{batches}"
     extra = [] if batches is None else ["--people-batches", str(batches)]
     subprocess.run(
@@ -124,20 +136,27 @@ def measure(size: str, scale: float, base: Path, batches: int | None) -> dict[st
             strict_accounts=org.strict_account_ids(),
         )
         time.sleep(10 * scale)  # the bootstrap roles propagate (a StackSet made them long before)
-        first = run_all(root, server.endpoint, org, scale)
+        first = run_all(root, server.endpoint, org, scale, workers)
         edited = one_member_more((root / EDITED_TEAM).read_text())
         if edited is None:
             raise SystemExit(f"{size}: no grant of {EDITED_TEAM} lists people to add one to")
         (root / EDITED_TEAM).write_text(edited)
         subprocess.run([JUMPGATE, "render", "--root", str(root)], check=True, capture_output=True)
-        change = run_all(root, server.endpoint, org, scale)
+        # The change phase may run at another scale: its scans are many short calls, whose
+        # emulator CPU time a small F would inflate (÷ F) far more than the waits it compresses.
+        control.configure_realistic(server.endpoint, {"time_scale": change_scale})
+        scale_botocore_backoff(change_scale)
+        change = run_all(root, server.endpoint, org, change_scale, workers)
+        scale_botocore_backoff(scale)
         stats = control.realistic_state(server.endpoint)["stats"]
     finally:
         control.down(root)
     return {
         "size": size,
         "people_batches": batches,
+        "workers": workers,
         "time_scale": scale,
+        "change_time_scale": change_scale,
         "first": first,
         "change": change,
         "emulator": stats,
@@ -157,6 +176,15 @@ def main() -> int:
         help="run each size with these people_batches values (0: one stack per person; "
         "default: synth's default for the size)",
     )
+    parser.add_argument(
+        "--change-time-scale",
+        type=float,
+        default=None,
+        help="time scale of the one-team change (default: --time-scale)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=WORKERS, help=f"the engine's workers (default {WORKERS})"
+    )
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON")
     args = parser.parse_args()
     scale_botocore_backoff(args.time_scale)
@@ -165,7 +193,10 @@ def main() -> int:
     try:
         for size in args.sizes:
             for batches in args.people_batches:
-                results.append(measure(size, args.time_scale, base, batches))
+                change_scale = args.change_time_scale or args.time_scale
+                results.append(
+                    measure(size, args.time_scale, base, batches, args.workers, change_scale)
+                )
                 first = sum(r["real_s"] for r in results[-1]["first"])
                 change = sum(r["real_s"] for r in results[-1]["change"])
                 print(
