@@ -1,0 +1,684 @@
+"""Each per-policy rule called directly (`check_policy(target, ctx)`, the API `gate/run.py`
+uses) on small hand-written documents: the exact findings (rule, path, message, hint), and the
+statements each rule must leave alone. Milliseconds per case, so mutation testing
+(docs/mutation.md) can run them for every mutant of the rule modules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from corpus.runner import TODAY
+from jumpgate.gate.checks import (
+    r_assume_target,
+    r_grammar,
+    r_mfa,
+    r_not_action,
+    r_pass_role_combo,
+    r_pass_role_star,
+    r_resource_type,
+    r_size,
+    r_star_write,
+    r_trust_principal,
+    r_unknown,
+    r_wildcard_action,
+)
+from jumpgate.gate.checks.base import CUSTOM, GROUP, TRUST, Context, Target
+from jumpgate.validate.flow import Result, validate
+
+ROOT = Path(__file__).resolve().parents[2]
+DAY = dt.date.fromisoformat(TODAY)
+IDENTITY = "100000000001"
+CRM_PROD = "107000000007"  # an account of accounts/
+
+Found = tuple[str, tuple[str | int, ...], str, str | None, bool]
+
+
+@cache
+def example() -> Result:
+    return validate(ROOT, DAY)
+
+
+def context() -> Context:
+    result = example()
+    return Context(result.org, result.expansion, DAY, IDENTITY)
+
+
+def allow(actions: Any, resources: Any = "*", **extra: Any) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": actions, "Resource": resources, **extra}
+
+
+def deny(actions: Any, resources: Any = "*") -> dict[str, Any]:
+    return {"Effect": "Deny", "Action": actions, "Resource": resources}
+
+
+def target(kind: str, *statements: dict[str, Any], strict: bool = True) -> Target:
+    """A document of a level (custom: findings at its `policy:`) or a generated one."""
+    document = {"Version": "2012-10-17", "Statement": list(statements)}
+    source = example().org.levels["readonly"].source
+    base = ("policy",) if kind == CUSTOM else None
+    return Target(kind, "crm/exports", document, source, base, strict, ("prod",))
+
+
+def found(rule: Any, tgt: Target) -> list[Found]:
+    return [(h.rule_id, h.sub, h.message, h.hint, h.key) for h in rule.check_policy(tgt, context())]
+
+
+def at(statement: int, field: str, index: int | None = None) -> tuple[str | int, ...]:
+    path: tuple[str | int, ...] = ("policy", "Statement", statement, field)
+    return path if index is None else (*path, index)
+
+
+# --- E704 / W705: every action
+
+
+def test_every_action_is_e704_strict_w705_elsewhere() -> None:
+    hint = "list the actions needed, or grant an admin level with expires and reason"
+    statements = (deny("*"), allow(["s3:GetObject", "*:*"]), allow("*"), allow("s3:*"))
+    assert found(r_wildcard_action, target(CUSTOM, *statements)) == [
+        ("E704", at(1, "Action", 1), "allows every action ('*:*')", hint, False),
+        ("E704", at(2, "Action", 0), "allows every action ('*')", hint, False),
+    ]
+    lax = found(r_wildcard_action, target(CUSTOM, *statements, strict=False))
+    assert [(rule, path) for rule, path, *_ in lax] == [
+        ("W705", at(1, "Action", 1)),
+        ("W705", at(2, "Action", 0)),
+    ]
+
+
+def test_a_generated_policy_names_itself_in_the_message() -> None:
+    assert found(r_wildcard_action, target(GROUP, allow("*"))) == [
+        (
+            "E704",
+            (),
+            "allows every action ('*') (group policy crm/exports)",
+            "list the actions needed, or grant an admin level with expires and reason",
+            False,
+        )
+    ]
+
+
+# --- E706 / W707: NotAction, NotResource
+
+
+def test_not_action_and_not_resource_with_allow() -> None:
+    statements = (
+        {"Effect": "Deny", "NotAction": "s3:GetObject", "NotResource": "arn:aws:s3:::b"},
+        {"Effect": "Allow", "NotAction": "s3:GetObject", "NotResource": "arn:aws:s3:::b"},
+        allow("s3:GetObject"),
+    )
+    assert found(r_not_action, target(CUSTOM, *statements)) == [
+        (
+            "E706",
+            at(1, "NotAction"),
+            "NotAction with Allow grants everything it does not list",
+            "use Action with the exact list, or Effect: Deny",
+            False,
+        ),
+        (
+            "E706",
+            at(1, "NotResource"),
+            "NotResource with Allow grants everything it does not list",
+            "use Resource with the exact list, or Effect: Deny",
+            False,
+        ),
+    ]
+    lax = found(r_not_action, target(CUSTOM, *statements, strict=False))
+    assert [rule for rule, *_ in lax] == ["W707", "W707"]
+
+
+# --- E714 / W715: iam:PassRole on every role
+
+PASS_HINT = "name the roles that may be passed"
+
+
+def test_pass_role_on_every_role() -> None:
+    named = "arn:aws:iam::107000000007:role/app"
+    statements = (
+        deny("iam:PassRole"),
+        allow("*"),  # E704's concern, not a PassRole finding
+        allow(["s3:GetObject", "iam:Pass*"], [named, "arn:aws:iam::*:role/*", "*"]),
+        allow("iam:PassRole", named),
+    )
+    message = "iam:PassRole on {!r} passes any role, admin roles included"
+    assert found(r_pass_role_star, target(CUSTOM, *statements)) == [
+        ("E714", at(2, "Resource", 1), message.format("arn:aws:iam::*:role/*"), PASS_HINT, False),
+        ("E714", at(2, "Resource", 2), message.format("*"), PASS_HINT, False),
+    ]
+    lax = found(r_pass_role_star, target(CUSTOM, *statements, strict=False))
+    assert [rule for rule, *_ in lax] == ["W715", "W715"]
+
+
+# --- E712 / W713: iam:PassRole with an action that runs code as the passed role
+
+COMBO_HINT = "drop one of them, or limit PassRole to named roles with iam:PassedToService"
+
+
+def test_pass_role_with_a_partner_anywhere_in_the_policy() -> None:
+    statements = (
+        deny(["iam:PassRole", "ec2:RunInstances"]),
+        allow(["*", "s3:GetObject", "lambda:Create*"]),
+        allow(["s3:PutObject", "iam:PassRole"], "arn:aws:iam::107000000007:role/app"),
+        allow(["ec2:RunInstances", "iam:PassRole"]),
+    )
+    assert found(r_pass_role_combo, target(CUSTOM, *statements)) == [
+        (
+            "E712",
+            at(2, "Action", 1),
+            "iam:PassRole with ec2:RunInstances, lambda:CreateFunction lets the holder act as "
+            "any role it may pass",
+            COMBO_HINT,
+            False,
+        )
+    ]
+    lax = found(r_pass_role_combo, target(CUSTOM, *statements, strict=False))
+    assert [(rule, path) for rule, path, *_ in lax] == [("W713", at(2, "Action", 1))]
+
+
+@pytest.mark.parametrize(
+    "statements",
+    [
+        (allow("iam:PassRole"),),
+        (allow("ec2:RunInstances"),),
+        (allow("*"), allow("ec2:RunInstances")),  # `*` is E704's, not a PassRole
+        (deny("iam:PassRole"), allow("ec2:RunInstances")),
+    ],
+)
+def test_pass_role_or_a_partner_alone_is_no_combination(statements: tuple[Any, ...]) -> None:
+    assert found(r_pass_role_combo, target(CUSTOM, *statements)) == []
+
+
+# --- E716: sts:AssumeRole without MFA
+
+MFA_HINT = (
+    "people assume roles only through jumpgate's groups, which require MFA; remove the action"
+)
+MFA = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+
+
+@pytest.mark.parametrize("value", ["true", True, ["true"], [True]])
+def test_a_group_policy_requiring_mfa_passes(value: Any) -> None:
+    condition = {"Bool": {"aws:MultiFactorAuthPresent": value}}
+    assert found(r_mfa, target(GROUP, allow("sts:AssumeRole", Condition=condition))) == []
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        None,
+        {"Bool": {"aws:MultiFactorAuthPresent": "false"}},
+        {"Bool": {"aws:MultiFactorAuthPresent": ["true", "false"]}},
+        {"Bool": "aws:MultiFactorAuthPresent"},
+        {"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}},
+        {"Bool": {"aws:SecureTransport": "true"}},
+    ],
+)
+def test_a_group_policy_without_mfa_is_e716(condition: dict[str, Any] | None) -> None:
+    extra = {} if condition is None else {"Condition": condition}
+    assert found(r_mfa, target(GROUP, deny("sts:AssumeRole"), allow("*", **extra))) == [
+        (
+            "E716",
+            (),
+            "'*' is allowed without MFA (no Bool aws:MultiFactorAuthPresent true) "
+            "(group policy crm/exports)",
+            MFA_HINT,
+            False,
+        )
+    ]
+
+
+def test_a_custom_policy_may_not_chain_roles_even_with_mfa() -> None:
+    statements = (
+        allow(["*", "s3:GetObject", "STS:AssumeRole", "sts:Get*", "sts:Assume*"]),
+        allow("sts:AssumeRole", Condition=MFA),
+    )
+    message = "{!r} is allowed without MFA (no Bool aws:MultiFactorAuthPresent true)"
+    assert found(r_mfa, target(CUSTOM, *statements)) == [
+        ("E716", at(0, "Action", 2), message.format("STS:AssumeRole"), MFA_HINT, False),
+        ("E716", at(0, "Action", 4), message.format("sts:Assume*"), MFA_HINT, False),
+    ]
+
+
+# --- E717: assuming roles outside the organization
+
+CUSTOM_HINT = "roles are reached only from the identity account; remove the statement"
+GROUP_HINT = (
+    "a group may name only roles of accounts/ (a wildcard account only with StringEquals "
+    "aws:ResourceAccount)"
+)
+ANY_ACCOUNT_ROLE = "arn:aws:iam::*:role/jumpgate-readonly"
+IN_GROUP = " (group policy crm/exports)"
+
+
+def test_a_custom_policy_assuming_roles_elsewhere() -> None:
+    resources = [
+        f"arn:aws:iam::{CRM_PROD}:role/app",
+        "arn:aws:iam::999999999999:role/app",
+        "*",
+        "arn:aws:iam",
+        ANY_ACCOUNT_ROLE,
+    ]
+    statements = (
+        deny("sts:AssumeRole", "arn:aws:iam::999999999999:role/app"),
+        allow("*", "arn:aws:iam::999999999999:role/app"),  # `*` is E704's concern
+        allow(["s3:GetObject", "sts:Assume*"], resources),
+    )
+    message = "sts:AssumeRole on {!r}: account {!r} is not in accounts/"
+    assert found(r_assume_target, target(CUSTOM, *statements)) == [
+        (
+            "E717",
+            at(2, "Resource", 1),
+            message.format("arn:aws:iam::999999999999:role/app", "999999999999"),
+            CUSTOM_HINT,
+            False,
+        ),
+        ("E717", at(2, "Resource", 2), message.format("*", "*"), CUSTOM_HINT, False),
+        ("E717", at(2, "Resource", 3), message.format("arn:aws:iam", "*"), CUSTOM_HINT, False),
+        ("E717", at(2, "Resource", 4), message.format(ANY_ACCOUNT_ROLE, "*"), CUSTOM_HINT, False),
+    ]
+
+
+def test_a_custom_policy_is_not_narrowed_by_resource_account() -> None:
+    condition = {"StringEquals": {"aws:ResourceAccount": [CRM_PROD]}}
+    statement = allow("sts:AssumeRole", ANY_ACCOUNT_ROLE, Condition=condition)
+    assert [h[2] for h in found(r_assume_target, target(CUSTOM, statement))] == [
+        f"sts:AssumeRole on {ANY_ACCOUNT_ROLE!r}: account '*' is not in accounts/"
+    ]
+
+
+def group_assume(resource: str, accounts: Any = None) -> list[Found]:
+    extra = {}
+    if accounts is not None:
+        extra["Condition"] = {"StringEquals": {"aws:ResourceAccount": accounts}}
+    return found(r_assume_target, target(GROUP, allow("sts:AssumeRole", resource, **extra)))
+
+
+def test_a_group_names_roles_of_its_accounts() -> None:
+    assert group_assume(f"arn:aws:iam::{CRM_PROD}:role/jumpgate-readonly") == []
+    assert group_assume(ANY_ACCOUNT_ROLE, [CRM_PROD, IDENTITY]) == []
+    assert group_assume(ANY_ACCOUNT_ROLE, CRM_PROD) == []
+
+
+@pytest.mark.parametrize(
+    ("resource", "accounts", "message"),
+    [
+        (
+            ANY_ACCOUNT_ROLE,
+            [CRM_PROD, "999999999999", "888888888888"],
+            f"sts:AssumeRole on {ANY_ACCOUNT_ROLE!r}: account '999999999999' of "
+            "aws:ResourceAccount is not in accounts/",
+        ),
+        (
+            ANY_ACCOUNT_ROLE,
+            None,
+            f"sts:AssumeRole on {ANY_ACCOUNT_ROLE!r}: account '*' is not in accounts/",
+        ),
+        (  # an empty list narrows nothing
+            ANY_ACCOUNT_ROLE,
+            [],
+            f"sts:AssumeRole on {ANY_ACCOUNT_ROLE!r}: account '*' is not in accounts/",
+        ),
+        (
+            f"arn:aws:iam::{CRM_PROD}:role/jumpgate-*",
+            [CRM_PROD],
+            f"sts:AssumeRole on 'arn:aws:iam::{CRM_PROD}:role/jumpgate-*': a group names roles "
+            "by exact name only",
+        ),
+        (
+            f"arn:aws:iam::{CRM_PROD}:role/jumpgate-read?nly",
+            None,
+            f"sts:AssumeRole on 'arn:aws:iam::{CRM_PROD}:role/jumpgate-read?nly': a group names "
+            "roles by exact name only",
+        ),
+        (
+            "*",
+            [CRM_PROD],
+            "sts:AssumeRole on '*': a group names roles by exact name only",
+        ),
+    ],
+)
+def test_a_group_assuming_roles_elsewhere(resource: str, accounts: Any, message: str) -> None:
+    assert group_assume(resource, accounts) == [("E717", (), message + IN_GROUP, GROUP_HINT, False)]
+
+
+def test_a_resource_account_condition_of_another_shape_narrows_nothing() -> None:
+    for condition in ({"StringEquals": "x"}, {"StringLike": {"aws:ResourceAccount": CRM_PROD}}):
+        statement = allow("sts:AssumeRole", ANY_ACCOUNT_ROLE, Condition=condition)
+        assert [h[2] for h in found(r_assume_target, target(GROUP, statement))] == [
+            f"sts:AssumeRole on {ANY_ACCOUNT_ROLE!r}: account '*' is not in accounts/{IN_GROUP}"
+        ]
+
+
+def test_trust_policies_are_not_judged_by_e717() -> None:
+    assert found(r_assume_target, target(TRUST, allow("sts:AssumeRole", "*"))) == []
+
+
+# --- E718 / E719: who a trust policy trusts
+
+
+def trust(*statements: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (rule, message)
+        for rule, _, message, *_ in found(r_trust_principal, target(TRUST, *statements))
+    ]
+
+
+def principal(value: Any, effect: str = "Allow") -> dict[str, Any]:
+    return {"Effect": effect, "Action": "sts:AssumeRole", "Principal": value}
+
+
+def test_a_trust_policy_of_the_identity_account_passes() -> None:
+    assert (
+        trust(
+            principal({"AWS": f"arn:aws:iam::{IDENTITY}:root"}),
+            principal({"AWS": [IDENTITY, f"arn:aws:sts::{IDENTITY}:assumed-role/a/b"]}),
+            principal("*", effect="Deny"),
+            principal("arn:aws:iam::999999999999:root"),  # not a mapping: IAM refuses it (E726)
+        )
+        == []
+    )
+
+
+def test_a_trust_policy_trusting_others() -> None:
+    suffix = " (trust policy crm/exports)"
+    assert trust(
+        principal("*"),
+        {**principal({"AWS": IDENTITY}), "NotPrincipal": {"AWS": IDENTITY}},
+        principal({"AWS": ["*", "arn:aws:iam::999999999999:root"], "Service": "ec2.amazonaws.com"}),
+        principal({"Federated": IDENTITY}),
+        principal({"AWS": f"arn:aws:iam::{IDENTITY}"}),
+    ) == [
+        ("E719", "statement 0 trusts every principal" + suffix),
+        ("E719", "statement 1 trusts every principal" + suffix),
+        ("E719", "statement 2 trusts AWS '*'" + suffix),
+        (
+            "E718",
+            "statement 2 trusts AWS 'arn:aws:iam::999999999999:root', not the identity account "
+            f"{IDENTITY}" + suffix,
+        ),
+        (
+            "E718",
+            f"statement 2 trusts Service 'ec2.amazonaws.com', not the identity account {IDENTITY}"
+            + suffix,
+        ),
+        (
+            "E718",
+            f"statement 3 trusts Federated '{IDENTITY}', not the identity account {IDENTITY}"
+            + suffix,
+        ),
+        (
+            "E718",
+            f"statement 4 trusts AWS 'arn:aws:iam::{IDENTITY}', not the identity account "
+            f"{IDENTITY}" + suffix,
+        ),
+    ]
+    hits = found(r_trust_principal, target(TRUST, principal("*")))
+    assert [(path, hint, key) for _, path, _, hint, key in hits] == [((), None, True)]
+
+
+def test_only_trust_policies_are_judged_by_e718() -> None:
+    assert found(r_trust_principal, target(CUSTOM, principal("*"))) == []
+    assert found(r_trust_principal, target(GROUP, principal("*"))) == []
+
+
+# --- E701 / E702: unknown services and actions
+
+
+def test_unknown_services_and_actions() -> None:
+    actions = [
+        "*",
+        "*:*",
+        3,
+        "s3",
+        "s3:",
+        "s3x:GetObject",
+        "s3:Zzz*",
+        "s3:Get*",
+        "*:GetObject",
+        "s3:GetObjekt",
+        "s3:GetObject",
+        "s3:Zzzzzz",
+        "s?:GetObject",
+        "zzz*:Get",
+        "S3:GETOBJECT",
+        "s4:getobject",
+    ]
+    statements = (allow(actions), {"Effect": "Deny", "NotAction": "s3:GetObjekt"})
+    assert found(r_unknown, target(CUSTOM, *statements)) == [
+        ("E702", at(0, "Action", 3), "'s3' is not service:action", None, False),
+        ("E702", at(0, "Action", 4), "'s3:' is not service:action", None, False),
+        (
+            "E701",
+            at(0, "Action", 5),
+            "unknown service 's3x' in 's3x:GetObject'",
+            "did you mean s3:GetObject?",
+            False,
+        ),
+        ("E702", at(0, "Action", 6), "'s3:Zzz*' matches no action", None, False),
+        (
+            "E702",
+            at(0, "Action", 9),
+            "unknown action 's3:GetObjekt'",
+            "did you mean s3:GetObject?",
+            False,
+        ),
+        ("E702", at(0, "Action", 11), "unknown action 's3:Zzzzzz'", None, False),
+        ("E702", at(0, "Action", 13), "'zzz*:Get' matches no action", None, False),
+        ("E701", at(0, "Action", 15), "unknown service 's4' in 's4:getobject'", None, False),
+        (
+            "E702",
+            at(1, "NotAction", 0),
+            "unknown action 's3:GetObjekt'",
+            "did you mean s3:GetObject?",
+            False,
+        ),
+    ]
+
+
+# --- W703: actions the statement's resources cannot grant
+
+NONE_HINT = "name a resource of the action's type, or split the statement"
+OBJECT_KINDS = "${BucketName}/${ObjectName}, accesspoint/${AccessPointName}/object/${ObjectName}"
+
+
+def test_actions_that_match_none_of_the_resources() -> None:
+    bucket = "arn:aws:s3:::bucket"
+    statements = (
+        allow(
+            [
+                "s3:GetObject",
+                "s3:ListAllMyBuckets",
+                "s3:Get*",
+                "s3:Zzz",  # unknown: E702's
+                "s3:PutObject",
+                "account:getprimaryemailupdatestatus",  # cfn-lint's only: no resource data
+                "s3:ListBucket",
+            ],
+            [bucket],
+        ),
+        allow("s3:ListAllMyBuckets", ["arn:aws:s3:::b", "*"]),
+        allow("s3:ListAllMyBuckets", []),
+        {"Effect": "Allow", "NotAction": "s3:ListAllMyBuckets", "Resource": bucket},
+        {"Effect": "Allow", "Action": "s3:ListAllMyBuckets"},
+        allow("s3:GetObject", ["arn:aws:s3:::bucket/*"]),
+        deny("s3:GetObject", [bucket, "arn:aws:s3:::bucket/*"]),
+    )
+    assert found(r_resource_type, target(CUSTOM, *statements)) == [
+        (
+            "W703",
+            at(0, "Action", 0),
+            f"s3:GetObject applies to none of this statement's resources (it takes {OBJECT_KINDS})",
+            NONE_HINT,
+            False,
+        ),
+        (
+            "W703",
+            at(0, "Action", 1),
+            "s3:ListAllMyBuckets cannot be limited to resources; this statement grants it "
+            'nothing (it needs Resource "*")',
+            'move the action to a statement with Resource: "*"',
+            False,
+        ),
+        (
+            "W703",
+            at(0, "Action", 4),
+            f"s3:PutObject applies to none of this statement's resources (it takes {OBJECT_KINDS})",
+            NONE_HINT,
+            False,
+        ),
+    ]
+
+
+def test_a_deny_of_the_wrong_resource_type_is_w703_too() -> None:
+    """A Deny that names the wrong type protects nothing: the same mistake as an Allow."""
+    statement = deny("s3:GetObject", "arn:aws:s3:::bucket")
+    assert [h[:2] for h in found(r_resource_type, target(CUSTOM, statement))] == [
+        ("W703", at(0, "Action", 0))
+    ]
+
+
+# --- E708 / W709: writes on every resource
+
+WRITE_HINT = "name the resources (ARNs) the actions may change"
+
+
+def test_writes_on_every_resource() -> None:
+    every = ["arn:aws:s3:::b/x", "arn:aws:s3:::*", "*"]
+    statements = (
+        allow(["s3:GetObject", "s3:PutObject*", "*", "s3:CreateAccessGrant*"], every),
+        deny("s3:PutObject"),
+        allow("s3:PutObject", "arn:aws:s3:::b/*"),
+        allow("s3:PutObject", "arn:aws:s3:::b?/x"),
+        allow(["s3:ListAllMyBuckets", "s3:DeleteBucket*"], "*"),
+        allow("iam:PassRole", ["arn:aws:iam::107000000007:role/app", "arn:aws:iam::*:role/*"]),
+    )
+    assert found(r_star_write, target(CUSTOM, *statements)) == [
+        (
+            "E708",
+            at(0, "Action", 1),
+            "'s3:PutObject*' changes every resource on 'arn:aws:s3:::*' (s3:PutObject, "
+            "s3:PutObjectAcl, s3:PutObjectLegalHold and 2 more)",
+            WRITE_HINT,
+            False,
+        ),
+        (
+            "E708",
+            at(0, "Action", 3),
+            "'s3:CreateAccessGrant*' changes every resource on 'arn:aws:s3:::*' "
+            "(s3:CreateAccessGrant, s3:CreateAccessGrantsInstance, s3:CreateAccessGrantsLocation)",
+            WRITE_HINT,
+            False,
+        ),
+        (
+            "E708",
+            at(4, "Action", 1),
+            "'s3:DeleteBucket*' changes every resource on Resource \"*\" (s3:DeleteBucket, "
+            "s3:DeleteBucketMetadataTableConfiguration, s3:DeleteBucketPolicy and 1 more)",
+            WRITE_HINT,
+            False,
+        ),
+        (
+            "E708",
+            at(5, "Action", 0),
+            "'iam:PassRole' changes every resource on 'arn:aws:iam::*:role/*' (iam:PassRole)",
+            WRITE_HINT,
+            False,
+        ),
+    ]
+    lax = found(r_star_write, target(CUSTOM, *statements, strict=False))
+    assert [rule for rule, *_ in lax] == ["W709"] * 4
+
+
+# --- W724: close to the size limit
+
+
+def sized(kind: str, size: int) -> Target:
+    """A document of exactly `size` bytes as r_size measures it (compact JSON)."""
+    tgt = target(kind, {"Sid": ""})
+    tgt.document["Statement"][0]["Sid"] = "x" * (
+        size - len('{"Version":"2012-10-17","Statement":[{"Sid":""}]}')
+    )
+    return tgt
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "cap", "warned", "quiet"),
+    [
+        (CUSTOM, "cfn_parameter_value_bytes", 4096, (3687, 4096), (3686, 4097)),
+        (GROUP, "group_inline_policy_chars", 5120, (4609, 5120), (4608, 5121)),
+        (TRUST, "role_trust_policy_chars", 2048, (1844, 2048), (1843, 2049)),
+    ],
+)
+def test_close_to_the_size_limit(
+    kind: str, name: str, cap: int, warned: tuple[int, int], quiet: tuple[int, int]
+) -> None:
+    for size in warned:
+        path = ("policy",) if kind == CUSTOM else ()
+        message = f"{kind} crm/exports is {size:,} of {cap:,} allowed ({name})"
+        hint = "split the policy before it reaches the limit"
+        assert found(r_size, sized(kind, size)) == [("W724", path, message, hint, False)]
+    for size in quiet:
+        assert found(r_size, sized(kind, size)) == []
+
+
+# --- E726: what IAM would refuse
+
+
+def test_grammar_findings_point_at_the_key_or_the_value() -> None:
+    statements = (
+        allow("s3:GetObject", Bogus=1),
+        allow("s3:GetObject", Condition={"NumericLessThan": {"s3:max-keys": [[10]]}}),
+        allow("s3:GetObject", Condition={"StringEqual": {"aws:PrincipalTag/team": "crm"}}),
+        {**allow("s3:GetObject"), "NotAction": "s3:PutObject"},
+        allow("s3:GetObject", Condition={"StringEquals": {"": "x"}}),
+        allow("s3:GetObject", Principal={"AWS": "*"}),
+    )
+    got = [
+        (path, message, key)
+        for _, path, message, _, key in found(r_grammar, target(CUSTOM, *statements))
+    ]
+    assert got == [
+        (at(0, "Bogus"), "unknown statement element 'Bogus' [unknown-key]", True),
+        (
+            (*at(1, "Condition"), "NumericLessThan", "s3:max-keys", 0),
+            "NumericLessThan value for s3:max-keys is a list [10]: a condition value is a string, "
+            "number or boolean (or a list of them) [bad-condition-value]",
+            False,
+        ),
+        (
+            (*at(2, "Condition"), "StringEqual"),
+            "unknown condition operator 'StringEqual' [unknown-operator]",
+            True,
+        ),
+        (at(3, "NotAction"), "statement has both Action and NotAction [conflicting-keys]", True),
+        (
+            (*at(4, "Condition"), "StringEquals", ""),
+            "condition key '' is not prefix:name [bad-condition-key]",
+            True,
+        ),
+        (
+            at(5, "Principal"),
+            "Principal is not allowed in an identity policy [prohibited-key]",
+            True,
+        ),
+    ]
+    hints = [hint for *_, hint, _ in found(r_grammar, target(CUSTOM, statements[0]))]
+    assert hints == ["remove it"]
+
+
+def test_a_trust_policy_is_read_as_one() -> None:
+    statement = {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": IDENTITY}}
+    assert found(r_grammar, target(TRUST, statement)) == []
+    assert found(r_grammar, target(TRUST, {**statement, "Resource": "*"})) == [
+        (
+            "E726",
+            (),
+            "Resource is not allowed in a trust policy [prohibited-key] (trust policy crm/exports)",
+            "remove Resource: a trust policy applies to its role",
+            True,
+        )
+    ]
