@@ -209,6 +209,7 @@ def test_a_custom_policy_assuming_roles_elsewhere() -> None:
         "*",
         "arn:aws:iam",
         ANY_ACCOUNT_ROLE,
+        "arn:aws:iam::999999999999:role/a:b",  # the account is the fifth field, whatever follows
     ]
     statements = (
         deny("sts:AssumeRole", "arn:aws:iam::999999999999:role/app"),
@@ -227,6 +228,13 @@ def test_a_custom_policy_assuming_roles_elsewhere() -> None:
         ("E717", at(2, "Resource", 2), message.format("*", "*"), CUSTOM_HINT, False),
         ("E717", at(2, "Resource", 3), message.format("arn:aws:iam", "*"), CUSTOM_HINT, False),
         ("E717", at(2, "Resource", 4), message.format(ANY_ACCOUNT_ROLE, "*"), CUSTOM_HINT, False),
+        (
+            "E717",
+            at(2, "Resource", 5),
+            message.format("arn:aws:iam::999999999999:role/a:b", "999999999999"),
+            CUSTOM_HINT,
+            False,
+        ),
     ]
 
 
@@ -249,6 +257,7 @@ def test_a_group_names_roles_of_its_accounts() -> None:
     assert group_assume(f"arn:aws:iam::{CRM_PROD}:role/jumpgate-readonly") == []
     assert group_assume(ANY_ACCOUNT_ROLE, [CRM_PROD, IDENTITY]) == []
     assert group_assume(ANY_ACCOUNT_ROLE, CRM_PROD) == []
+    assert group_assume(f"arn:aws:iam::{CRM_PROD}:role/jumpgate-X") == []
 
 
 @pytest.mark.parametrize(
@@ -371,3 +380,17 @@ def test_a_trust_policy_trusting_others() -> None:
 def test_only_trust_policies_are_judged_by_e718() -> None:
     assert found(r_trust_principal, target(CUSTOM, principal("*"))) == []
     assert found(r_trust_principal, target(GROUP, principal("*"))) == []
+
+
+def test_a_trust_policy_is_judged_past_statements_it_skips() -> None:
+    assert trust(
+        principal("*", effect="Deny"),
+        principal("arn:aws:iam::999999999999:root"),
+        principal({"AWS": "999999999999"}),
+    ) == [
+        (
+            "E718",
+            f"statement 2 trusts AWS '999999999999', not the identity account {IDENTITY} "
+            "(trust policy crm/exports)",
+        )
+    ]

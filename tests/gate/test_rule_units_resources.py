@@ -5,7 +5,7 @@ rule_targets.py; the rules about actions: test_rule_units.py."""
 from __future__ import annotations
 
 import pytest
-from rule_targets import IDENTITY, allow, at, deny, found, target
+from rule_targets import IDENTITY, allow, at, context, deny, found, target
 
 from jumpgate.gate.checks import r_grammar, r_resource_type, r_size, r_star_write, r_unknown
 from jumpgate.gate.checks.base import CUSTOM, GROUP, TRUST, Target
@@ -31,6 +31,9 @@ def test_unknown_services_and_actions() -> None:
         "zzz*:Get",
         "S3:GETOBJECT",
         "s4:getobject",
+        "s3:Get:Object",  # the service is what comes before the first colon
+        "Xs3:GetObject",
+        "s3:GetObjectX",
     ]
     statements = (allow(actions), {"Effect": "Deny", "NotAction": "s3:GetObjekt"})
     assert found(r_unknown, target(CUSTOM, *statements)) == [
@@ -56,6 +59,27 @@ def test_unknown_services_and_actions() -> None:
         ("E701", at(0, "Action", 15), "unknown service 's4' in 's4:getobject'", None, False),
         (
             "E702",
+            at(0, "Action", 16),
+            "unknown action 's3:Get:Object'",
+            "did you mean s3:GetObject?",
+            False,
+        ),
+        (
+            "E701",
+            at(0, "Action", 17),
+            "unknown service 'Xs3' in 'Xs3:GetObject'",
+            "did you mean s3:GetObject?",
+            False,
+        ),
+        (
+            "E702",
+            at(0, "Action", 18),
+            "unknown action 's3:GetObjectX'",
+            "did you mean s3:GetObject?",
+            False,
+        ),
+        (
+            "E702",
             at(1, "NotAction", 0),
             "unknown action 's3:GetObjekt'",
             "did you mean s3:GetObject?",
@@ -72,7 +96,13 @@ OBJECT_KINDS = "${BucketName}/${ObjectName}, accesspoint/${AccessPointName}/obje
 
 def test_actions_that_match_none_of_the_resources() -> None:
     bucket = "arn:aws:s3:::bucket"
-    statements = (
+    statements = (  # what W703 skips comes first: skipping must not end the check
+        allow("s3:ListAllMyBuckets", ["arn:aws:s3:::b", "*"]),
+        allow("s3:ListAllMyBuckets", []),
+        {"Effect": "Allow", "NotAction": "s3:ListAllMyBuckets", "Resource": bucket},
+        {"Effect": "Allow", "Action": "s3:ListAllMyBuckets"},
+        allow("s3:GetObject", ["arn:aws:s3:::bucket/*"]),
+        deny("s3:GetObject", [bucket, "arn:aws:s3:::bucket/*"]),
         allow(
             [
                 "s3:GetObject",
@@ -85,24 +115,18 @@ def test_actions_that_match_none_of_the_resources() -> None:
             ],
             [bucket],
         ),
-        allow("s3:ListAllMyBuckets", ["arn:aws:s3:::b", "*"]),
-        allow("s3:ListAllMyBuckets", []),
-        {"Effect": "Allow", "NotAction": "s3:ListAllMyBuckets", "Resource": bucket},
-        {"Effect": "Allow", "Action": "s3:ListAllMyBuckets"},
-        allow("s3:GetObject", ["arn:aws:s3:::bucket/*"]),
-        deny("s3:GetObject", [bucket, "arn:aws:s3:::bucket/*"]),
     )
     assert found(r_resource_type, target(CUSTOM, *statements)) == [
         (
             "W703",
-            at(0, "Action", 0),
+            at(6, "Action", 0),
             f"s3:GetObject applies to none of this statement's resources (it takes {OBJECT_KINDS})",
             NONE_HINT,
             False,
         ),
         (
             "W703",
-            at(0, "Action", 1),
+            at(6, "Action", 1),
             "s3:ListAllMyBuckets cannot be limited to resources; this statement grants it "
             'nothing (it needs Resource "*")',
             'move the action to a statement with Resource: "*"',
@@ -110,7 +134,7 @@ def test_actions_that_match_none_of_the_resources() -> None:
         ),
         (
             "W703",
-            at(0, "Action", 4),
+            at(6, "Action", 4),
             f"s3:PutObject applies to none of this statement's resources (it takes {OBJECT_KINDS})",
             NONE_HINT,
             False,
@@ -205,7 +229,9 @@ def test_close_to_the_size_limit(
         path = ("policy",) if kind == CUSTOM else ()
         message = f"{kind} crm/exports is {size:,} of {cap:,} allowed ({name})"
         hint = "split the policy before it reaches the limit"
-        assert found(r_size, sized(kind, size)) == [("W724", path, message, hint, False)]
+        tgt = sized(kind, size)
+        assert found(r_size, tgt) == [("W724", path, message, hint, False)]
+        assert [h.source for h in r_size.check_policy(tgt, context())] == [tgt.source]
     for size in quiet:
         assert found(r_size, sized(kind, size)) == []
 
@@ -251,8 +277,9 @@ def test_grammar_findings_point_at_the_key_or_the_value() -> None:
             True,
         ),
     ]
-    hints = [hint for *_, hint, _ in found(r_grammar, target(CUSTOM, statements[0]))]
-    assert hints == ["remove it"]
+    tgt = target(CUSTOM, statements[0])
+    hits = list(r_grammar.check_policy(tgt, context()))
+    assert [(h.hint, h.source) for h in hits] == [("remove it", tgt.source)]
 
 
 def test_a_trust_policy_is_read_as_one() -> None:
@@ -266,4 +293,26 @@ def test_a_trust_policy_is_read_as_one() -> None:
             "remove Resource: a trust policy applies to its role",
             True,
         )
+    ]
+
+
+def test_the_kinds_an_action_takes_are_the_resource_parts_of_its_formats() -> None:
+    """A resource part may hold a colon (`function:${FunctionName}`); names may hold an X."""
+    statement = allow(["lambda:InvokeFunction", "waf:GetXssMatchSet"], "arn:aws:s3:::bucket/*")
+    assert [message for _, _, message, *_ in found(r_resource_type, target(CUSTOM, statement))] == [
+        "lambda:InvokeFunction applies to none of this statement's resources (it takes "
+        "function:${FunctionName})",
+        "waf:GetXssMatchSet applies to none of this statement's resources (it takes "
+        "xssmatchset/${Id})",
+    ]
+
+
+def test_the_first_listed_resource_that_names_every_resource_is_shown() -> None:
+    """`s3:Put*`'s bucket actions are on every resource only through the `*` listed second;
+    the finding shows the first listed pattern and the actions it names every resource of."""
+    statement = allow("s3:Put*", ["arn:aws:s3:::*/*", "*"])
+    assert [message for _, _, message, *_ in found(r_star_write, target(CUSTOM, statement))] == [
+        "'s3:Put*' changes every resource on 'arn:aws:s3:::*/*' "
+        "(s3:PutAccessGrantsInstanceResourcePolicy, s3:PutAccessPointPolicy, "
+        "s3:PutMultiRegionAccessPointPolicy and 5 more)"
     ]
