@@ -7,11 +7,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from rule_targets import DAY, IDENTITY, example
+import pytest
+from rule_targets import DAY, IDENTITY, allow, deny, example
 
-from jumpgate.gate.checks import r_mfa_age, r_session
+from jumpgate.gate.checks import r_admin_like, r_mfa_age, r_session
 from jumpgate.gate.checks.base import Context
-from jumpgate.model.organization import Source
+from jumpgate.model.organization import Level, Source
 
 Row = tuple[str, Source, tuple[str | int, ...], str, str | None, bool]
 
@@ -136,3 +137,50 @@ def test_roles_of_unknown_accounts_or_environments_are_skipped() -> None:
     ctx = changed_context(roles={("crm-prod", "jumpgate-crm-exports"): role})
     ctx.org.environments.pop("prod")
     assert list(r_session.check_org(ctx)) == []
+
+
+# --- E722: what makes a level admin-like
+
+ROLE_X = "arn:aws:iam::107000000007:user/x"
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+
+def level(policy: list[dict[str, Any]] | None = None, managed: tuple[str, ...] = ()) -> Level:
+    document = None if policy is None else {"Version": "2012-10-17", "Statement": policy}
+    return Level("l", None, "", managed, document, None, False, (), None, None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("lvl", "why"),
+    [
+        (level(managed=("arn:aws:iam::aws:policy/ReadOnlyAccess",)), None),
+        (  # the name decides, not the path
+            level(managed=(READ_ONLY, "arn:aws:iam::aws:policy/job/IAMFullAccess")),
+            "managed policy IAMFullAccess",
+        ),
+        (level([deny("*"), allow("s3:GetObject"), allow("*:*")]), "action '*:*'"),
+        (level([allow("s3:*")]), "action 's3:*' on every resource"),
+        (level([allow("s3:*", "arn:aws:s3:::*")]), "action 's3:*' on every resource"),
+        (
+            level([allow("s3:*", ["arn:aws:s3:::b", "arn:aws:s3:::*/*"])]),
+            "action 's3:*' on every resource",
+        ),
+        (level([allow("ec2:*", "arn:aws:ec2:*:*:instance/*")]), "action 'ec2:*' on every resource"),
+        (level([allow("s3:*", "arn:aws:s3:::b/*")]), None),
+        (level([allow("ec2:Describe*")]), None),
+        (level([allow("ec2:Describe*", "arn:aws:ec2:*:*:instance/*")]), None),
+        (level([allow("iam:Create*", ROLE_X)]), "privilege escalation (iam:Create*)"),
+        (level([allow("iam:*", ROLE_X)]), "privilege escalation (iam:*)"),
+        (level([allow("iam:*")]), "action 'iam:*' on every resource"),
+        (level([allow("s3:Put*")]), "permissions management on every resource (s3:Put*)"),
+        (
+            level([allow("s3:PutBucketPolicy", "arn:aws:s3:::*")]),
+            "permissions management on every resource (s3:PutBucketPolicy)",
+        ),
+        (level([allow("s3:PutBucketPolicy", "arn:aws:s3:::b")]), None),
+        (level([allow("s3:PutObject")]), None),
+        (level([deny("iam:CreateAccessKey"), allow("s3:GetObject", "arn:aws:s3:::b/*")]), None),
+    ],
+)
+def test_admin_like(lvl: Level, why: str | None) -> None:
+    assert r_admin_like.admin_like(lvl) == why
