@@ -1,0 +1,160 @@
+"""E727 / E728 (r_managed_policy) called directly on the example organization with managed
+policies and permissions boundaries changed: exact findings, where each attachment point is
+reported, and how the accounts a policy is attached in are counted."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from rule_targets import DAY, IDENTITY, example
+
+from jumpgate.gate import managed_policies
+from jumpgate.gate.checks import r_managed_policy
+from jumpgate.gate.checks.base import Context
+
+CROSS = "IAM attaches only a role's own account's policies"
+CROSS_HINT = "create the policy in each account (a StackSet), or write it as the level's `policy:`"
+LIST = managed_policies.describe(DAY)
+
+
+def with_attachments(
+    envs: dict[str, str] | None = None,
+    levels: dict[str, dict[str, Any]] | None = None,
+    crm_sets: dict[str, dict[str, Any]] | None = None,
+) -> Context:
+    """The example with environments' boundaries, levels and crm's permission sets changed."""
+    org = example().org
+    environments = {
+        name: dataclasses.replace(env, permissions_boundary=(envs or {}).get(name))
+        for name, env in org.environments.items()
+    }
+    new_levels = dict(org.levels)
+    for name, changes in (levels or {}).items():
+        new_levels[name] = dataclasses.replace(new_levels[name], **changes)
+    crm = org.teams["crm"]
+    sets = dict(crm.permission_sets)
+    for name, changes in (crm_sets or {}).items():
+        sets[name] = dataclasses.replace(sets[name], **changes)
+    teams = {**org.teams, "crm": dataclasses.replace(crm, permission_sets=sets)}
+    changed = dataclasses.replace(org, environments=environments, levels=new_levels, teams=teams)
+    return Context(changed, example().expansion, DAY, IDENTITY)
+
+
+def findings(
+    ctx: Context,
+) -> list[tuple[str, tuple[str, ...], tuple[str | int, ...], str, str | None]]:
+    return [
+        (h.rule_id, h.source.path, h.sub, h.message, h.hint)
+        for h in r_managed_policy.check_org(ctx)
+    ]
+
+
+def test_the_example_attaches_only_known_policies() -> None:
+    assert findings(with_attachments()) == []
+
+
+def test_an_environment_boundary_of_another_account() -> None:
+    boundary = "arn:aws:iam::999999999999:policy/Boundary"
+    assert findings(with_attachments(envs={"prod": boundary})) == [
+        (
+            "E728",
+            ("environments", "prod"),
+            ("permissions_boundary",),
+            "customer managed policy of account 999999999999 attached to roles in account "
+            f"104000000004, 107000000007, 110000000010 and 1 more: {CROSS}",
+            CROSS_HINT,
+        )
+    ]
+
+
+def test_an_environment_boundary_of_one_of_its_accounts() -> None:
+    boundary = "arn:aws:iam::107000000007:policy/Boundary"
+    assert [f[3] for f in findings(with_attachments(envs={"prod": boundary}))] == [
+        "customer managed policy of account 107000000007 attached to roles in account "
+        f"104000000004, 110000000010, 113000000013: {CROSS}"
+    ]
+
+
+def test_a_level_policy_of_an_account_where_it_is_not_attached() -> None:
+    """readonly is deployed in every account; an unused permission set nowhere."""
+    own = "arn:aws:iam::107000000007:policy/Mine"
+    ctx = with_attachments(
+        levels={"viewonly": {"managed_policies": (own,)}},  # granted nowhere
+        crm_sets={"exports": {"permissions_boundary": own}},  # only in crm-prod
+    )
+    assert findings(ctx) == []
+    unknown = "arn:aws:iam::999999999999:policy/Mine"
+    ctx = with_attachments(levels={"viewonly": {"managed_policies": (own, unknown)}})
+    assert findings(ctx) == [
+        (
+            "E728",
+            ("levels", "viewonly"),
+            ("managed_policies", 1),
+            f"customer managed policy of account 999999999999 not an account of accounts/: {CROSS}",
+            CROSS_HINT,
+        )
+    ]
+
+
+def test_a_permission_set_boundary_of_another_account() -> None:
+    other = "arn:aws:iam::105000000005:policy/Boundary"  # crm-dev's; exports is in crm-prod
+    ctx = with_attachments(crm_sets={"exports": {"permissions_boundary": other}})
+    assert findings(ctx) == [
+        (
+            "E728",
+            ("permission_sets", "exports"),
+            ("permissions_boundary",),
+            "customer managed policy of account 105000000005 attached to roles in account "
+            f"107000000007: {CROSS}",
+            CROSS_HINT,
+        )
+    ]
+
+
+def test_aws_managed_policies_not_in_the_list() -> None:
+    ctx = with_attachments(
+        levels={
+            "readonly": {
+                "managed_policies": (
+                    "arn:aws:iam::aws:policy/ReadOnlyAccess",
+                    "arn:aws:iam::aws:policy/ReadOnlyAcces",
+                )
+            },
+            "viewonly": {"permissions_boundary": "arn:aws:iam::aws:policy/Zzzzzzzzzz"},
+        },
+        envs={"dev": "arn:aws:iam::aws:policy/../PowerUserAccess"},
+    )
+    assert findings(ctx) == [
+        (
+            "E727",
+            ("environments", "dev"),
+            ("permissions_boundary",),
+            f"'../PowerUserAccess' is not a valid AWS managed policy name ({LIST})",
+            "did you mean arn:aws:iam::aws:policy/PowerUserAccess?",
+        ),
+        (
+            "E727",
+            ("levels", "readonly"),
+            ("managed_policies", 1),
+            f"AWS managed policy 'ReadOnlyAcces' is not in the list ({LIST})",
+            "did you mean arn:aws:iam::aws:policy/ReadOnlyAccess?",
+        ),
+        (
+            "E727",
+            ("levels", "viewonly"),
+            ("permissions_boundary",),
+            f"AWS managed policy 'Zzzzzzzzzz' is not in the list ({LIST})",
+            "use the ARN the IAM console shows for the policy",
+        ),
+    ]
+
+
+def test_roles_of_accounts_not_in_accounts_count_nowhere() -> None:
+    ctx = with_attachments(
+        crm_sets={"exports": {"permissions_boundary": "arn:aws:iam::105000000005:policy/B"}}
+    )
+    roles = dict(ctx.expansion.roles)
+    roles[("gone", "jumpgate-crm-exports")] = roles.pop(("crm-prod", "jumpgate-crm-exports"))
+    moved = Context(ctx.org, dataclasses.replace(ctx.expansion, roles=roles), DAY, IDENTITY)
+    assert findings(moved) == []  # 105000000005 is an account of accounts/, attached nowhere
