@@ -1,16 +1,20 @@
 """E727 / E728 (r_managed_policy) called directly on the example organization with managed
 policies and permissions boundaries changed: exact findings, where each attachment point is
-reported, and how the accounts a policy is attached in are counted."""
+reported, and how the accounts a policy is attached in are counted. W725 (r_reference) with
+the committed references copied, then removed, broken or changed."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import shutil
+from pathlib import Path
 from typing import Any
 
-from rule_targets import DAY, IDENTITY, example
+from rule_targets import DAY, IDENTITY, ROOT, example
 
 from jumpgate.gate import managed_policies
-from jumpgate.gate.checks import r_managed_policy
+from jumpgate.gate.checks import r_managed_policy, r_reference
 from jumpgate.gate.checks.base import Context
 
 CROSS = "IAM attaches only a role's own account's policies"
@@ -158,3 +162,81 @@ def test_roles_of_accounts_not_in_accounts_count_nowhere() -> None:
     roles[("gone", "jumpgate-crm-exports")] = roles.pop(("crm-prod", "jumpgate-crm-exports"))
     moved = Context(ctx.org, dataclasses.replace(ctx.expansion, roles=roles), DAY, IDENTITY)
     assert findings(moved) == []  # 105000000005 is an account of accounts/, attached nowhere
+
+
+# --- W725: prod roles and their committed Access Analyzer references
+
+REFERENCE_HINT = (
+    "run `jumpgate analyze --write-references` and commit the reference with the change"
+)
+
+
+def references_in(root: Path) -> Context:
+    shutil.copytree(ROOT / "analyze", root / "analyze")
+    org = dataclasses.replace(example().org, root=root)
+    return Context(org, example().expansion, DAY, IDENTITY)
+
+
+def reference_rows(
+    ctx: Context,
+) -> list[tuple[str, Any, tuple[str | int, ...], str, str | None, bool]]:
+    return [
+        (h.rule_id, h.source, h.sub, h.message, h.hint, h.key) for h in r_reference.check_org(ctx)
+    ]
+
+
+def test_every_prod_role_of_the_example_matches_its_reference(tmp_path: Path) -> None:
+    assert reference_rows(references_in(tmp_path)) == []
+    assert (
+        reference_rows(
+            Context(
+                dataclasses.replace(example().org, root=tmp_path),
+                example().expansion,
+                DAY,
+                IDENTITY,
+            )
+        )
+        == []
+    )
+
+
+def test_a_missing_unreadable_or_different_reference(tmp_path: Path) -> None:
+    ctx = references_in(tmp_path)
+    folder = tmp_path / "analyze/reference"
+    (folder / "crm-prod/jumpgate-role-crm-exports.json").unlink()
+    (folder / "bi-prod/jumpgate-role-readonly.json").write_text("{not json")
+    changed = folder / "it-prod/jumpgate-role-security-audit.json"
+    reference = json.loads(changed.read_text())
+    reference["ManagedPolicyArns"] = []
+    changed.write_text(json.dumps(reference))
+    levels = ctx.org.levels
+    exports = ctx.org.teams["crm"].permission_sets["exports"]
+    assert reference_rows(ctx) == [
+        (
+            "W725",
+            levels["readonly"].source,
+            (),
+            "role jumpgate-readonly in bi-prod has no reference "
+            "(analyze/reference/bi-prod/jumpgate-role-readonly.json)",
+            REFERENCE_HINT,
+            True,
+        ),
+        (
+            "W725",
+            exports.source,
+            (),
+            "role jumpgate-crm-exports in crm-prod has no reference "
+            "(analyze/reference/crm-prod/jumpgate-role-crm-exports.json)",
+            REFERENCE_HINT,
+            True,
+        ),
+        (
+            "W725",
+            levels["security-audit"].source,
+            (),
+            "role jumpgate-security-audit in it-prod differs from its reference in: managed "
+            "policies (analyze/reference/it-prod/jumpgate-role-security-audit.json)",
+            REFERENCE_HINT,
+            True,
+        ),
+    ]
