@@ -11,6 +11,7 @@ from typing import Any
 
 from corpus.runner import TODAY
 from jumpgate.gate.checks.base import CUSTOM, Context, Target
+from jumpgate.model.organization import Level
 from jumpgate.validate.flow import Result, validate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,3 +55,9 @@ def found(rule: Any, tgt: Target) -> list[Found]:
 def at(statement: int, field: str, index: int | None = None) -> tuple[str | int, ...]:
     path: tuple[str | int, ...] = ("policy", "Statement", statement, field)
     return path if index is None else (*path, index)
+
+
+def level(policy: list[dict[str, Any]] | None = None, managed: tuple[str, ...] = ()) -> Level:
+    """A level with these statements (as its custom policy) and managed policy ARNs."""
+    document = None if policy is None else {"Version": "2012-10-17", "Statement": policy}
+    return Level("l", None, "", managed, document, None, False, (), None, None)  # type: ignore[arg-type]

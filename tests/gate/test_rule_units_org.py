@@ -8,7 +8,7 @@ import dataclasses
 from typing import Any
 
 import pytest
-from rule_targets import DAY, IDENTITY, allow, deny, example
+from rule_targets import DAY, IDENTITY, allow, deny, example, level
 
 from jumpgate.gate.checks import r_admin_like, r_mfa_age, r_session
 from jumpgate.gate.checks.base import Context
@@ -131,9 +131,16 @@ def test_a_level_asking_longer_sessions_is_i721() -> None:
 
 def test_roles_of_unknown_accounts_or_environments_are_skipped() -> None:
     role = role_with("crm-prod", "jumpgate-crm-exports", 7200)
-    ctx = changed_context(roles={("gone", "jumpgate-crm-exports"): role})
+    ctx = changed_context(roles={("aaa-gone", "jumpgate-crm-exports"): role})
     del ctx.expansion.roles[("crm-prod", "jumpgate-crm-exports")]
     assert list(r_session.check_org(ctx)) == []
+    readonly = role_with("crm-prod", "jumpgate-readonly", 7200)  # judged after the skipped one
+    ctx = changed_context(
+        roles={("aaa-gone", "r"): role, ("crm-prod", "jumpgate-readonly"): readonly}
+    )
+    assert [h.message for h in r_session.check_org(ctx)] == [
+        "role jumpgate-readonly in crm-prod: sessions of 7200s, prod allows 3600s"
+    ]
     ctx = changed_context(roles={("crm-prod", "jumpgate-crm-exports"): role})
     ctx.org.environments.pop("prod")
     assert list(r_session.check_org(ctx)) == []
@@ -143,11 +150,6 @@ def test_roles_of_unknown_accounts_or_environments_are_skipped() -> None:
 
 ROLE_X = "arn:aws:iam::107000000007:user/x"
 READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
-
-
-def level(policy: list[dict[str, Any]] | None = None, managed: tuple[str, ...] = ()) -> Level:
-    document = None if policy is None else {"Version": "2012-10-17", "Statement": policy}
-    return Level("l", None, "", managed, document, None, False, (), None, None)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -180,6 +182,13 @@ def level(policy: list[dict[str, Any]] | None = None, managed: tuple[str, ...] =
         (level([allow("s3:PutBucketPolicy", "arn:aws:s3:::b")]), None),
         (level([allow("s3:PutObject")]), None),
         (level([deny("iam:CreateAccessKey"), allow("s3:GetObject", "arn:aws:s3:::b/*")]), None),
+        (level(managed=("AdministratorAccess",)), "managed policy AdministratorAccess"),  # no "/"
+        (level([allow("codeguru:*")]), "action 'codeguru:*' on every resource"),  # reads only
+        (  # every carrier gateway: ec2's only actions on them change them
+            level([allow("ec2:*", "arn:*:ec2:*:*:carrier-gateway/*")]),
+            "action 'ec2:*' on every resource",
+        ),
+        (level([allow("s3:*", "arn:*:s3:us-west-2:*:async-request/mrap/*/*")]), None),  # a read
     ],
 )
 def test_admin_like(lvl: Level, why: str | None) -> None:

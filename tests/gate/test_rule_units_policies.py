@@ -155,13 +155,29 @@ def test_aws_managed_policies_not_in_the_list() -> None:
 
 
 def test_roles_of_accounts_not_in_accounts_count_nowhere() -> None:
+    """The exports role moved to an unknown account (and listed first): its set's boundary is
+    attached nowhere, and the roles after it still count for prod's boundary."""
     ctx = with_attachments(
-        crm_sets={"exports": {"permissions_boundary": "arn:aws:iam::105000000005:policy/B"}}
+        envs={"prod": "arn:aws:iam::107000000007:policy/B"},
+        crm_sets={"exports": {"permissions_boundary": "arn:aws:iam::105000000005:policy/B"}},
     )
     roles = dict(ctx.expansion.roles)
-    roles[("gone", "jumpgate-crm-exports")] = roles.pop(("crm-prod", "jumpgate-crm-exports"))
+    exports = roles.pop(("crm-prod", "jumpgate-crm-exports"))
+    roles = {("gone", "jumpgate-crm-exports"): exports, **roles}
     moved = Context(ctx.org, dataclasses.replace(ctx.expansion, roles=roles), DAY, IDENTITY)
-    assert findings(moved) == []  # 105000000005 is an account of accounts/, attached nowhere
+    assert [f[3] for f in findings(moved)] == [
+        "customer managed policy of account 107000000007 attached to roles in account "
+        f"104000000004, 110000000010, 113000000013: {CROSS}"
+    ]
+
+
+def test_the_policy_name_is_what_follows_the_first_policy_marker() -> None:
+    ctx = with_attachments(
+        levels={"viewonly": {"permissions_boundary": "arn:aws:iam::aws:policy/a:policy/ReadOnly"}}
+    )
+    assert [f[3] for f in findings(ctx)] == [
+        f"'a:policy/ReadOnly' is not a valid AWS managed policy name ({LIST})"
+    ]
 
 
 # --- W725: prod roles and their committed Access Analyzer references
@@ -203,14 +219,22 @@ def test_every_prod_role_of_the_example_matches_its_reference(tmp_path: Path) ->
 def test_a_missing_unreadable_or_different_reference(tmp_path: Path) -> None:
     ctx = references_in(tmp_path)
     folder = tmp_path / "analyze/reference"
-    (folder / "crm-prod/jumpgate-role-crm-exports.json").unlink()
+    (folder / "crm-prod/jumpgate-role-readonly.json").unlink()
     (folder / "bi-prod/jumpgate-role-readonly.json").write_text("{not json")
     changed = folder / "it-prod/jumpgate-role-security-audit.json"
     reference = json.loads(changed.read_text())
     reference["ManagedPolicyArns"] = []
     changed.write_text(json.dumps(reference))
+    both = folder / "marketing-prod/jumpgate-role-billing.json"
+    reference = json.loads(both.read_text())
+    reference["IdentityPolicies"] = {"p": {"Version": "2012-10-17", "Statement": []}}
+    reference["TrustPolicy"] = {}
+    both.write_text(json.dumps(reference))
+    exports_reference = folder / "crm-prod/jumpgate-role-crm-exports.json"  # no managed ones
+    reference = json.loads(exports_reference.read_text())
+    del reference["ManagedPolicyArns"]
+    exports_reference.write_text(json.dumps(reference))
     levels = ctx.org.levels
-    exports = ctx.org.teams["crm"].permission_sets["exports"]
     assert reference_rows(ctx) == [
         (
             "W725",
@@ -223,10 +247,10 @@ def test_a_missing_unreadable_or_different_reference(tmp_path: Path) -> None:
         ),
         (
             "W725",
-            exports.source,
+            levels["readonly"].source,
             (),
-            "role jumpgate-crm-exports in crm-prod has no reference "
-            "(analyze/reference/crm-prod/jumpgate-role-crm-exports.json)",
+            "role jumpgate-readonly in crm-prod has no reference "
+            "(analyze/reference/crm-prod/jumpgate-role-readonly.json)",
             REFERENCE_HINT,
             True,
         ),
@@ -239,4 +263,22 @@ def test_a_missing_unreadable_or_different_reference(tmp_path: Path) -> None:
             REFERENCE_HINT,
             True,
         ),
+        (
+            "W725",
+            levels["billing"].source,
+            (),
+            "role jumpgate-billing in marketing-prod differs from its reference in: custom "
+            "policy, trust policy (analyze/reference/marketing-prod/jumpgate-role-billing.json)",
+            REFERENCE_HINT,
+            True,
+        ),
     ]
+
+
+def test_a_stack_whose_role_is_gone_is_not_judged(tmp_path: Path) -> None:
+    ctx = references_in(tmp_path)
+    roles = dict(ctx.expansion.roles)
+    del roles[("crm-prod", "jumpgate-crm-exports")]
+    (tmp_path / "analyze/reference/crm-prod/jumpgate-role-crm-exports.json").unlink()
+    gone = Context(ctx.org, dataclasses.replace(ctx.expansion, roles=roles), DAY, IDENTITY)
+    assert reference_rows(gone) == []

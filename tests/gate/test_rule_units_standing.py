@@ -7,11 +7,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from rule_targets import DAY, IDENTITY, allow, example
+import pytest
+from rule_targets import DAY, IDENTITY, allow, deny, example, level
 
 from jumpgate.gate.checks import r_admin_like, r_standing
 from jumpgate.gate.checks.base import Context
-from jumpgate.model.organization import Organization
+from jumpgate.model.organization import Level, Organization
 
 STANDING = ["billing", "security-audit", "crm/exports"]
 ADMIN_POLICY = {"Version": "2012-10-17", "Statement": [allow("iam:PutRolePolicy")]}
@@ -172,3 +173,63 @@ def test_standing_declarations_that_name_nothing_are_w734() -> None:
             hint,
         ),
     ]
+
+
+def test_the_strict_accounts_of_a_grant_are_named() -> None:
+    """billing granted in dev and prod, and on crm-prod by name: the strict accounts only."""
+    grant = {("marketing", 3): {"environments": ("dev", "prod"), "accounts": ("crm-prod",)}}
+    ctx = changed(standing=["security-audit", "crm/exports"], grants=grant)
+    assert [h.message for h in r_standing.check_org(ctx)] == [
+        "standing access in crm-prod, marketing-prod: level 'billing' may write (AWS managed "
+        "policy Billing, not named ReadOnly or ViewOnly), and the grant has no `expires` and "
+        "`reason`"
+    ]
+
+
+def test_admin_like_in_several_strict_accounts_with_only_an_expiry() -> None:
+    """readonly made admin-like: every grant of it reaching prod is E722, one with `expires`
+    but no `reason` too, naming each strict account it reaches."""
+    admin = {"managed_policies": ("arn:aws:iam::aws:policy/IAMFullAccess",)}
+    org = example().org
+    levels = {**org.levels, "readonly": dataclasses.replace(org.levels["readonly"], **admin)}
+    grant = {"accounts": ("crm-prod", "it-prod", "bi-dev"), "expires": "2026-12-01"}
+    ctx = changed(grants={("bi", 2): grant})
+    ctx = Context(dataclasses.replace(ctx.org, levels=levels), ctx.expansion, DAY, IDENTITY)
+    hits = [
+        (h.source.doc.path, h.source.path, h.message, h.hint) for h in r_admin_like.check_org(ctx)
+    ]
+    hint = "add `expires:` and `reason:` to the grant; mark the level `elevated: true`"
+    why = "level 'readonly' is admin-like (managed policy IAMFullAccess) in"
+    assert hits == [
+        ("teams/bi.yaml", ("access", 1), f"{why} bi-prod without `expires` and `reason`", hint),
+        (
+            "teams/bi.yaml",
+            ("access", 2),
+            f"{why} crm-prod, it-prod without `expires` and `reason`",
+            hint,
+        ),
+        ("teams/crm.yaml", ("access", 1), f"{why} crm-prod without `expires` and `reason`", hint),
+        ("teams/it.yaml", ("access", 2), f"{why} it-prod without `expires` and `reason`", hint),
+        (
+            "teams/marketing.yaml",
+            ("access", 2),
+            f"{why} marketing-prod without `expires` and `reason`",
+            hint,
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lvl", "why"),
+    [
+        (level(managed=("Billing",)), "AWS managed policy Billing, not named ReadOnly or ViewOnly"),
+        (level([deny("s3:PutObject"), allow("s3:PutObject")]), "s3:PutObject"),
+        (
+            level([allow("s3:DeleteBucket*")]),
+            "s3:DeleteBucket, s3:DeleteBucketMetadataTableConfiguration, s3:DeleteBucketPolicy "
+            "and 1 more",
+        ),
+    ],
+)
+def test_writes(lvl: Level, why: str) -> None:
+    assert r_standing.writes(lvl) == why
