@@ -58,6 +58,18 @@ def test_the_key_is_salted_with_the_run(tmp_path: Path) -> None:
     ctx = context()
     other = dataclasses.replace(ctx, identity_id="100000000002")
     assert cache_in(tmp_path).key(one) != PolicyPassCache(tmp_path, other).key(one)
+    accounts = dict(ctx.org.accounts)
+    accounts.popitem()  # one account fewer: E717's "not in accounts/" changes
+    fewer = dataclasses.replace(ctx, org=dataclasses.replace(ctx.org, accounts=accounts))
+    assert cache_in(tmp_path).salt != PolicyPassCache(tmp_path, fewer).salt
+
+
+def test_the_key_does_not_depend_on_the_order_of_keys(tmp_path: Path) -> None:
+    cache = cache_in(tmp_path)
+    one = target(CUSTOM, allow("s3:GetObject"))
+    swapped = dataclasses.replace(one, document=dict(reversed(list(one.document.items()))))
+    assert list(swapped.document) != list(one.document)
+    assert cache.key(swapped) == cache.key(one)
 
 
 def test_only_this_runs_passes_are_written(tmp_path: Path) -> None:

@@ -151,3 +151,10 @@ def test_levels_with_managed_and_custom_policies(org: Path) -> None:
         ("arn:aws:iam::aws:policy/ReadOnlyAccess",),
     ]
     assert custom["unused"].holder is not None and custom["unused"].holder.arns == ()
+
+
+def test_holders_live_on_the_organizations_path() -> None:
+    ctx = context()
+    other = Context(dataclasses.replace(ctx.org, prefix="acme"), ctx.expansion, DAY, IDENTITY)
+    paths = {(t.kind, t.holder.people_path) for t in build_targets(other) if t.holder is not None}
+    assert paths == {(CUSTOM, "/acme/"), (GROUP, "/acme/")}
