@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,8 @@ def test_a_document_orjson_cannot_write_gets_the_same_key_through_json(tmp_path:
     """orjson refuses keys that are not strings; json writes them as strings, in order."""
     cache = cache_in(tmp_path)
     one = target(CUSTOM, allow("s3:GetObject"))
-    odd = dataclasses.replace(one, document={2: "b", 1: {"x": True}})
+    odd_document: dict[Any, Any] = {2: "b", 1: {"x": True}}
+    odd = dataclasses.replace(one, document=odd_document)
     plain = dataclasses.replace(one, document={"1": {"x": True}, "2": "b"})
     assert cache.key(odd) == cache.key(plain)
 
@@ -102,23 +104,23 @@ def test_the_code_salt_changes_with_each_rule_and_dependency(
 ) -> None:
     salt = passcache._code_salt.__wrapped__()
     assert salt == passcache._code_salt.__wrapped__()
-    real_read, real_version = Path.read_bytes, passcache.version
+    real_read = Path.read_bytes
 
     def read_bytes(path: Path) -> bytes:
         return real_read(path) + (b"#" if path.name == changed else b"")
 
     def version(dist: str) -> str:
-        return real_version(dist) + ("+1" if dist == changed else "")
+        return metadata.version(dist) + ("+1" if dist == changed else "")
 
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
-    monkeypatch.setattr(passcache, "version", version)
+    monkeypatch.setattr("jumpgate.gate.checks.passcache.version", version)
     assert passcache._code_salt.__wrapped__() != salt
 
 
 def test_a_missing_dependency_still_salts(monkeypatch: pytest.MonkeyPatch) -> None:
     def missing(dist: str) -> str:
-        raise passcache.PackageNotFoundError(dist)
+        raise metadata.PackageNotFoundError(dist)
 
     salt = passcache._code_salt.__wrapped__()
-    monkeypatch.setattr(passcache, "version", missing)
+    monkeypatch.setattr("jumpgate.gate.checks.passcache.version", missing)
     assert passcache._code_salt.__wrapped__() not in (salt, "")

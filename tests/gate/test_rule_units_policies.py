@@ -45,9 +45,7 @@ def with_attachments(
     return Context(changed, example().expansion, DAY, IDENTITY)
 
 
-def findings(
-    ctx: Context,
-) -> list[tuple[str, tuple[str, ...], tuple[str | int, ...], str, str | None]]:
+def findings(ctx: Context) -> list[tuple[Any, ...]]:
     return [
         (h.rule_id, h.source.path, h.sub, h.message, h.hint)
         for h in r_managed_policy.check_org(ctx)

@@ -189,9 +189,10 @@ def test_the_strict_accounts_of_a_grant_are_named() -> None:
 def test_admin_like_in_several_strict_accounts_with_only_an_expiry() -> None:
     """readonly made admin-like: every grant of it reaching prod is E722, one with `expires`
     but no `reason` too, naming each strict account it reaches."""
-    admin = {"managed_policies": ("arn:aws:iam::aws:policy/IAMFullAccess",)}
     org = example().org
-    levels = {**org.levels, "readonly": dataclasses.replace(org.levels["readonly"], **admin)}
+    iam_full = ("arn:aws:iam::aws:policy/IAMFullAccess",)
+    admin = dataclasses.replace(org.levels["readonly"], managed_policies=iam_full)
+    levels = {**org.levels, "readonly": admin}
     grant = {"accounts": ("crm-prod", "it-prod", "bi-dev"), "expires": "2026-12-01"}
     ctx = changed(grants={("bi", 2): grant})
     ctx = Context(dataclasses.replace(ctx.org, levels=levels), ctx.expansion, DAY, IDENTITY)
