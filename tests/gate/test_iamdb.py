@@ -96,3 +96,8 @@ def test_expand_and_lookup_and_suggest() -> None:
         "arn:aws:s3:::b/k", "arn:${Partition}:s3:::${BucketName}/${ObjectName}"
     )
     assert not iamdb.arn_matches("not an arn", "arn:${Partition}:s3:::${BucketName}")
+
+
+def test_a_service_pattern_with_both_wildcards() -> None:
+    found = {a.full for a in iamdb.expand("s?*:GetObject")}
+    assert "s3:GetObject" in found and all(a.split(":")[0].startswith("s") for a in found)
