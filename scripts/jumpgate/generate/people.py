@@ -15,8 +15,9 @@ and teams tags, and the strict-groups tag that only the post-approval deployer m
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
+
+import orjson
 
 from jumpgate.core.paths import PEOPLE_TEMPLATES
 from jumpgate.generate.policies import STRICT_GROUPS_TAG
@@ -49,8 +50,8 @@ def template_path(stack_name: str) -> str:
 
 def _scalar(value: str) -> str:
     # A JSON string is a YAML double-quoted scalar: exact for every character, never a number
-    # or a boolean by accident (`0123`, `no`, `2026-01-01`).
-    return json.dumps(value)
+    # or a boolean by accident (`0123`, `no`, `2026-01-01`). orjson: ~4x faster than json.
+    return orjson.dumps(value).decode()
 
 
 def batch_template(
