@@ -1,0 +1,278 @@
+"""The engine's removal guards on in-memory AWS (fake_aws.py): the mass-removal limit, a
+person's credentials removed before their stack, people before groups before the baseline,
+nothing removed after a failure, people leaving before the approval, and a group that stops
+reaching a strict environment still changed only behind it. The same paths run on the
+emulator in test_engine.py; these pin the exact counts, messages and order."""
+
+from __future__ import annotations
+
+import pytest
+from fake_aws import FakeTarget, client_error
+
+from helpers import REPO
+from jumpgate.deploy.engine import MAX_PEOPLE_REMOVED, Engine, Options, StageResult
+from jumpgate.deploy.offboard import offboard_user
+
+IDENTITY = "100000000001"
+CRM_PROD = "107000000007"
+LIMIT_MESSAGE = (
+    "refusing to remove 4 people at once (ann, ben, cat, dan); the limit is 3. "
+    "If this is intended, re-run with --allow-mass-removal"
+)
+
+
+def removals(result: StageResult) -> list[tuple[str, str, str]]:
+    """(stack, action, reason) of what the stage did besides converging unchanged stacks."""
+    return [
+        (r.stack, r.action, r.reason)
+        for r in result.results
+        if r.action not in ("unchanged", "skipped") and r.stack != "account-password-policy"
+    ]
+
+
+def test_more_people_than_the_limit_are_refused_and_nothing_is_touched() -> None:
+    assert MAX_PEOPLE_REMOVED == 3
+    target = FakeTarget(REPO)
+    for name in ("dan", "cat", "ann", "ben"):
+        target.leaver(name, keys=[f"AKIA{name.upper()}"])
+    target.orphan(IDENTITY, "jumpgate-group-old", "group")
+    result = Engine(REPO, target, Options()).run_stage("identity")
+    assert not result.ok
+    assert result.error == LIMIT_MESSAGE
+    assert removals(result) == [
+        ("jumpgate-user-ann", "blocked", "mass-removal guard"),
+        ("jumpgate-user-ben", "blocked", "mass-removal guard"),
+        ("jumpgate-user-cat", "blocked", "mass-removal guard"),
+        ("jumpgate-user-dan", "blocked", "mass-removal guard"),
+        ("jumpgate-group-old", "blocked", "mass-removal guard"),
+    ]
+    assert {r.account for r in result.results if r.action == "blocked"} == {"learnaws-identity"}
+    assert target.log == []  # no credential removed, no stack deleted
+
+
+def test_the_limit_is_an_option_and_the_user_name_is_what_the_message_lists() -> None:
+    target = FakeTarget(REPO)
+    target.leaver("ann")
+    target.leaver("ben")
+    target.cloudformation(IDENTITY).stacks["jumpgate-user-ben"]["Parameters"] = []
+    result = Engine(REPO, target, Options(max_people_removed=1)).run_stage("identity")
+    assert result.error == (
+        "refusing to remove 2 people at once (ann, jumpgate-user-ben); the limit is 1. "
+        "If this is intended, re-run with --allow-mass-removal"
+    )
+    assert target.log == []
+
+
+def test_people_at_the_limit_leave_credentials_first_then_groups_then_the_baseline() -> None:
+    target = FakeTarget(REPO)
+    target.orphan(IDENTITY, "jumpgate-baseline-old", "baseline")
+    target.orphan(IDENTITY, "jumpgate-group-old", "group")
+    target.orphan(IDENTITY, "jumpgate-other", "")  # no known kind: removed with the groups
+    target.leaver("cat", password=True)
+    target.leaver("ann", keys=["AKIA1"], mfa=["arn:aws:iam::100000000001:mfa/ann"])
+    target.leaver("ben")
+    result = Engine(REPO, target, Options()).run_stage("identity")
+    assert result.ok and result.error == ""
+    assert removals(result) == [
+        ("jumpgate-user-ann", "deleted", ""),
+        ("jumpgate-user-ben", "deleted", ""),
+        ("jumpgate-user-cat", "deleted", ""),
+        ("jumpgate-group-old", "deleted", ""),
+        ("jumpgate-other", "deleted", ""),
+        ("jumpgate-baseline-old", "deleted", ""),
+    ]
+    offboarded = {r.stack: r.offboarded for r in result.results if r.offboarded}
+    assert offboarded == {
+        "jumpgate-user-ann": ["access key AKIA1", "MFA device ann"],
+        "jumpgate-user-cat": ["console password"],
+    }
+    log = target.log
+    # each person's credentials go before their stack; people before groups, the baseline last
+    assert log.index("iam delete_access_key ann AKIA1") < log.index(
+        "cfn delete_stack jumpgate-user-ann"
+    )
+    assert log.index("iam delete_login_profile cat") < log.index(
+        "cfn delete_stack jumpgate-user-cat"
+    )
+    deleted = [line.split()[-1] for line in log if line.startswith("cfn delete_stack")]
+    assert sorted(deleted[:3]) == ["jumpgate-user-ann", "jumpgate-user-ben", "jumpgate-user-cat"]
+    assert sorted(deleted[3:5]) == ["jumpgate-group-old", "jumpgate-other"]
+    assert deleted[5:] == ["jumpgate-baseline-old"]
+    # termination protection is lifted only on the stacks that go
+    assert sorted(line for line in log if line.startswith("cfn protect")) == sorted(
+        f"cfn protect=False {name}" for name in deleted
+    )
+
+
+def test_mass_removal_allowed() -> None:
+    target = FakeTarget(REPO)
+    for name in ("ann", "ben", "cat", "dan"):
+        target.leaver(name)
+    result = Engine(REPO, target, Options(allow_mass_removal=True)).run_stage("identity")
+    assert result.ok
+    assert [s for s, action, _ in removals(result) if action == "deleted"] == [
+        f"jumpgate-user-{n}" for n in ("ann", "ben", "cat", "dan")
+    ]
+
+
+def test_a_failed_removal_stops_the_later_kinds() -> None:
+    target = FakeTarget(REPO)
+    target.leaver("ann")
+    target.leaver("ben")
+    target.orphan(IDENTITY, "jumpgate-group-old", "group")
+    target.cloudformation(IDENTITY).refuse.add("jumpgate-user-ann")
+    result = Engine(REPO, target, Options()).run_stage("identity")
+    assert not result.ok
+    assert removals(result) == [
+        (
+            "jumpgate-user-ann",
+            "failed",
+            "An error occurred (ValidationError) when calling the DeleteStack operation: "
+            "ValidationError (DeleteStack)",
+        ),
+        ("jumpgate-user-ben", "deleted", ""),
+    ]
+    assert "cfn delete_stack jumpgate-group-old" not in target.log
+
+
+def test_nothing_is_removed_when_a_stack_of_the_stage_failed() -> None:
+    target = FakeTarget(REPO)
+    target.leaver("ann", keys=["AKIA1"])
+    group = target.cloudformation(IDENTITY).stacks["jumpgate-group-crm-admin-dev-staging"]
+    group["StackStatus"] = "UPDATE_ROLLBACK_FAILED"
+    result = Engine(REPO, target, Options()).run_stage("identity")
+    assert not result.ok
+    assert [(s, a) for s, a, _ in removals(result)] == [
+        ("jumpgate-group-crm-admin-dev-staging", "failed")
+    ]
+    assert target.log == []
+
+
+def test_plan_lists_what_offboarding_would_remove_and_changes_nothing() -> None:
+    target = FakeTarget(REPO)
+    target.leaver("ann", keys=["AKIA1", "AKIA2"], mfa=["arn:aws:iam::1:mfa/ann-phone"])
+    target.leaver("ben")
+    target.orphan(IDENTITY, "jumpgate-group-old", "group")
+    del target.iam(IDENTITY).people["ben"]  # the user is gone already: nothing to list
+    result = Engine(REPO, target, Options(plan=True)).run_stage("identity")
+    assert result.ok
+    assert [(r.stack, r.action, r.offboarded) for r in result.results if r.offboarded] == [
+        (
+            "jumpgate-user-ann",
+            "would-delete",
+            [
+                "access key AKIA1 (to remove)",
+                "access key AKIA2 (to remove)",
+                "MFA device ann-phone (to remove)",
+            ],
+        )
+    ]
+    assert [(s, a) for s, a, _ in removals(result)] == [
+        ("jumpgate-user-ann", "would-delete"),
+        ("jumpgate-user-ben", "would-delete"),
+        ("jumpgate-group-old", "would-delete"),
+    ]
+    assert target.log == []
+
+
+def test_people_leave_in_the_identity_stage_other_stacks_in_their_own() -> None:
+    target = FakeTarget(REPO)
+    target.leaver("ann", stage="prod")
+    target.orphan(IDENTITY, "jumpgate-group-gone-prod", "group", stage="prod")
+    target.orphan(CRM_PROD, "jumpgate-role-gone", "role", stage="prod")
+    target.orphan(IDENTITY, "someone-elses", "user", stage="identity")
+    stack = target.cloudformation(IDENTITY).stacks["someone-elses"]
+    stack["Tags"] = [t for t in stack["Tags"] if t["Key"] != "jumpgate:deployed-by"]
+    identity = Engine(REPO, target, Options(plan=True)).run_stage("identity")
+    assert [s for s, _, _ in removals(identity)] == ["jumpgate-user-ann"]
+    prod = Engine(REPO, target, Options(plan=True)).run_stage("prod")
+    assert sorted(s for s, _, _ in removals(prod)) == [
+        "jumpgate-group-gone-prod",
+        "jumpgate-role-gone",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("deployed_path", "stage"), [("/jumpgate/strict/", "prod"), ("/jumpgate/", "identity")]
+)
+def test_a_group_that_reached_a_strict_environment_converges_behind_the_approval(
+    deployed_path: str, stage: str
+) -> None:
+    target = FakeTarget(REPO)
+    group = target.cloudformation(IDENTITY).stacks["jumpgate-group-crm-admin-dev-staging"]
+    group["StackStatus"] = "ROLLBACK_COMPLETE"  # planned without a change set: would-recreate
+    for parameter in group["Parameters"]:
+        if parameter["ParameterKey"] == "GroupPath":
+            parameter["ParameterValue"] = deployed_path
+    found = {
+        name: [s for s, _, _ in removals(Engine(REPO, target, Options(plan=True)).run_stage(name))]
+        for name in ("identity", "prod")
+    }
+    assert found[stage] == ["jumpgate-group-crm-admin-dev-staging"]
+    assert found[{"prod": "identity", "identity": "prod"}[stage]] == []
+
+
+def test_offboarding_removes_every_kind_of_credential_and_says_which() -> None:
+    target = FakeTarget(REPO)
+    target.leaver(
+        "ann",
+        keys=["AKIA1"],
+        mfa=["arn:aws:iam::1:mfa/ann", "GAHT12345678"],
+        password=True,
+        ssh=["APKA1"],
+        certificates=["CERT1"],
+        service=[("ACCA1", "codecommit.amazonaws.com"), ("ACCA2", "")],
+    )
+    iam = target.iam(IDENTITY)
+    assert offboard_user(iam, "ann") == [
+        "access key AKIA1",
+        "MFA device ann",
+        "MFA device GAHT12345678",
+        "console password",
+        "SSH key APKA1",
+        "signing certificate CERT1",
+        "codecommit.amazonaws.com credential",
+        "service credential",
+    ]
+    assert target.log == [
+        "iam delete_access_key ann AKIA1",
+        "iam deactivate_mfa_device ann arn:aws:iam::1:mfa/ann",
+        "iam delete_virtual_mfa_device arn:aws:iam::1:mfa/ann",
+        "iam deactivate_mfa_device ann GAHT12345678",  # a hardware device: not deleted
+        "iam delete_login_profile ann",
+        "iam delete_ssh_public_key ann APKA1",
+        "iam delete_signing_certificate ann CERT1",
+        "iam delete_service_specific_credential ACCA1",
+        "iam delete_service_specific_credential ACCA2",
+    ]
+
+
+def test_offboarding_a_user_who_is_gone_removes_nothing() -> None:
+    target = FakeTarget(REPO)
+    assert offboard_user(target.iam(IDENTITY), "nobody") == []
+    assert target.log == []
+
+
+@pytest.mark.parametrize(
+    ("operation", "code", "removed"),
+    [
+        ("DeleteVirtualMFADevice", "NoSuchEntity", ["MFA device ann", "s credential"]),
+        ("DeleteVirtualMFADevice", "NoSuchEntityException", ["MFA device ann", "s credential"]),
+        ("ListServiceSpecificCredentials", "NotImplemented", ["MFA device ann"]),
+        ("DeleteVirtualMFADevice", "AccessDenied", None),
+        ("GetUser", "AccessDenied", None),
+        ("GetLoginProfile", "AccessDenied", None),
+    ],
+)
+def test_offboarding_tolerates_only_what_is_already_gone(
+    operation: str, code: str, removed: list[str] | None
+) -> None:
+    target = FakeTarget(REPO)
+    target.leaver("ann", mfa=["arn:aws:iam::1:mfa/ann"], service=[("ACCA1", "s")])
+    iam = target.iam(IDENTITY)
+    iam.fail[operation] = client_error(code, operation)
+    if removed is None:
+        with pytest.raises(Exception, match=code):
+            offboard_user(iam, "ann")
+    else:
+        assert offboard_user(iam, "ann") == removed
