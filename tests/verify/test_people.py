@@ -22,10 +22,8 @@ WHO = "iam://learnaws-identity"
 NOW = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
 DEV_ADMIN = "arn:aws:iam::105000000005:role/jumpgate/jumpgate-admin"
 PROD_ADMIN = "arn:aws:iam::107000000007:role/jumpgate/jumpgate-admin"
-ASSUME_ANY = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
-}
+ASSUME: dict[str, Any] = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}
+ASSUME_ANY = {"Version": "2012-10-17", "Statement": [ASSUME]}
 
 
 def trusting(account: str, **condition: Any) -> dict[str, Any]:
@@ -207,7 +205,7 @@ def test_both_sides_must_allow() -> None:
 def test_the_request_an_outsider_makes(condition: dict[str, Any], reached: bool) -> None:
     """As verify models it: MFA present, now, their own name and ARN, the role's account."""
     iam = PeopleIAM()
-    policy = {"Statement": [{**ASSUME_ANY["Statement"][0], "Condition": condition}]}
+    policy = {"Statement": [{**ASSUME, "Condition": condition}]}
     iam.user("ops", path="/ops/", inline={"hop": policy})
     expected = [
         (f"{WHO}/user/ops", "E921", f"ops (path outside jumpgate's) may assume {PROD_ADMIN}")
