@@ -36,7 +36,12 @@ def as_deployed(org: Organization, exp: Expansion) -> dict[str, Observed]:
     identity = Observed()
     everyone = everyone_group(org)
     for name, user in exp.users.items():
-        tags = {**principal_tags(user), "jumpgate:teams": " ".join(sorted(user.teams))}
+        tags = {
+            **principal_tags(user),
+            "jumpgate:name": user.name,
+            "jumpgate:email": user.email,
+            "jumpgate:teams": " ".join(sorted(user.teams)),
+        }
         groups = sorted({everyone, *user.groups})
         identity.users[name] = {"path": org.path, "groups": groups, "tags": tags}
     identity.groups[everyone] = {"inline": {}, "managed": [force_mfa_arn(org, exp)]}
