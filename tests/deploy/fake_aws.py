@@ -20,6 +20,12 @@ def client_error(code: str, operation: str) -> ClientError:
     return ClientError({"Error": {"Code": code, "Message": f"{code} ({operation})"}}, operation)
 
 
+def _listed(key: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """A List response; without its list when there is nothing (the code must not rely on the
+    member being there: emulators leave empty ones out)."""
+    return {key: items} if items else {}
+
+
 @dataclass
 class Credentials:
     keys: list[str] = field(default_factory=list)
@@ -49,14 +55,16 @@ class FakeIAM:
 
     def list_access_keys(self, UserName: str) -> dict[str, Any]:
         self._check("ListAccessKeys", UserName)
-        return {"AccessKeyMetadata": [{"AccessKeyId": k} for k in self.people[UserName].keys]}
+        return _listed(
+            "AccessKeyMetadata", [{"AccessKeyId": k} for k in self.people[UserName].keys]
+        )
 
     def delete_access_key(self, UserName: str, AccessKeyId: str) -> None:
         self.log.append(f"iam delete_access_key {UserName} {AccessKeyId}")
 
     def list_mfa_devices(self, UserName: str) -> dict[str, Any]:
         self._check("ListMFADevices", UserName)
-        return {"MFADevices": [{"SerialNumber": s} for s in self.people[UserName].mfa]}
+        return _listed("MFADevices", [{"SerialNumber": s} for s in self.people[UserName].mfa])
 
     def deactivate_mfa_device(self, UserName: str, SerialNumber: str) -> None:
         self.log.append(f"iam deactivate_mfa_device {UserName} {SerialNumber}")
@@ -75,14 +83,14 @@ class FakeIAM:
         self.log.append(f"iam delete_login_profile {UserName}")
 
     def list_ssh_public_keys(self, UserName: str) -> dict[str, Any]:
-        return {"SSHPublicKeys": [{"SSHPublicKeyId": k} for k in self.people[UserName].ssh]}
+        return _listed("SSHPublicKeys", [{"SSHPublicKeyId": k} for k in self.people[UserName].ssh])
 
     def delete_ssh_public_key(self, UserName: str, SSHPublicKeyId: str) -> None:
         self.log.append(f"iam delete_ssh_public_key {UserName} {SSHPublicKeyId}")
 
     def list_signing_certificates(self, UserName: str) -> dict[str, Any]:
         found = self.people[UserName].certificates
-        return {"Certificates": [{"CertificateId": c} for c in found]}
+        return _listed("Certificates", [{"CertificateId": c} for c in found])
 
     def delete_signing_certificate(self, UserName: str, CertificateId: str) -> None:
         self.log.append(f"iam delete_signing_certificate {UserName} {CertificateId}")
@@ -90,17 +98,20 @@ class FakeIAM:
     def list_service_specific_credentials(self, UserName: str) -> dict[str, Any]:
         self._check("ListServiceSpecificCredentials")
         found = self.people[UserName].service
-        return {
-            "ServiceSpecificCredentials": [
+        return _listed(
+            "ServiceSpecificCredentials",
+            [
                 {"ServiceSpecificCredentialId": i, **({"ServiceName": s} if s else {})}
                 for i, s in found
-            ]
-        }
+            ],
+        )
 
     def delete_service_specific_credential(
         self, UserName: str, ServiceSpecificCredentialId: str
     ) -> None:
-        self.log.append(f"iam delete_service_specific_credential {ServiceSpecificCredentialId}")
+        self.log.append(
+            f"iam delete_service_specific_credential {UserName} {ServiceSpecificCredentialId}"
+        )
 
     def get_account_password_policy(self) -> dict[str, Any]:
         if self.password is None:

@@ -7,6 +7,7 @@ emulator in test_engine.py; these pin the exact counts, messages and order."""
 from __future__ import annotations
 
 import pytest
+from botocore.exceptions import ClientError
 from fake_aws import FakeTarget, client_error
 
 from helpers import REPO
@@ -73,6 +74,7 @@ def test_people_at_the_limit_leave_credentials_first_then_groups_then_the_baseli
     target.leaver("ben")
     result = Engine(REPO, target, Options()).run_stage("identity")
     assert result.ok and result.error == ""
+    assert {(r.stage, r.account) for r in result.results} == {("identity", "learnaws-identity")}
     assert removals(result) == [
         ("jumpgate-user-ann", "deleted", ""),
         ("jumpgate-user-ben", "deleted", ""),
@@ -150,7 +152,7 @@ def test_nothing_is_removed_when_a_stack_of_the_stage_failed() -> None:
 
 def test_plan_lists_what_offboarding_would_remove_and_changes_nothing() -> None:
     target = FakeTarget(REPO)
-    target.leaver("ann", keys=["AKIA1", "AKIA2"], mfa=["arn:aws:iam::1:mfa/ann-phone"])
+    target.leaver("ann", keys=["AKIA1", "AKIA2"], mfa=["arn:aws:iam::1:mfa/a/b/ann-phone"])
     target.leaver("ben")
     target.orphan(IDENTITY, "jumpgate-group-old", "group")
     del target.iam(IDENTITY).people["ben"]  # the user is gone already: nothing to list
@@ -217,7 +219,7 @@ def test_offboarding_removes_every_kind_of_credential_and_says_which() -> None:
     target.leaver(
         "ann",
         keys=["AKIA1"],
-        mfa=["arn:aws:iam::1:mfa/ann", "GAHT12345678"],
+        mfa=["arn:aws:iam::1:mfa/people/ann", "GAHT12345678"],
         password=True,
         ssh=["APKA1"],
         certificates=["CERT1"],
@@ -236,14 +238,14 @@ def test_offboarding_removes_every_kind_of_credential_and_says_which() -> None:
     ]
     assert target.log == [
         "iam delete_access_key ann AKIA1",
-        "iam deactivate_mfa_device ann arn:aws:iam::1:mfa/ann",
-        "iam delete_virtual_mfa_device arn:aws:iam::1:mfa/ann",
+        "iam deactivate_mfa_device ann arn:aws:iam::1:mfa/people/ann",
+        "iam delete_virtual_mfa_device arn:aws:iam::1:mfa/people/ann",
         "iam deactivate_mfa_device ann GAHT12345678",  # a hardware device: not deleted
         "iam delete_login_profile ann",
         "iam delete_ssh_public_key ann APKA1",
         "iam delete_signing_certificate ann CERT1",
-        "iam delete_service_specific_credential ACCA1",
-        "iam delete_service_specific_credential ACCA2",
+        "iam delete_service_specific_credential ann ACCA1",
+        "iam delete_service_specific_credential ann ACCA2",
     ]
 
 
@@ -276,3 +278,12 @@ def test_offboarding_tolerates_only_what_is_already_gone(
             offboard_user(iam, "ann")
     else:
         assert offboard_user(iam, "ann") == removed
+
+
+def test_an_error_without_a_code_is_not_taken_for_a_missing_user() -> None:
+    target = FakeTarget(REPO)
+    target.leaver("ann")
+    iam = target.iam(IDENTITY)
+    iam.fail["GetUser"] = ClientError({}, "GetUser")
+    with pytest.raises(ClientError):
+        offboard_user(iam, "ann")
