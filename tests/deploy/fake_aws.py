@@ -210,6 +210,14 @@ class FakeTarget(Target):
         self.cloudformation(self.identity).add(f"jumpgate-user-{user}", tags, {"UserName": user})
         self.iam(self.identity).people[user] = Credentials(**credentials)
 
-    def orphan(self, account_id: str, name: str, kind: str, stage: str = "identity") -> None:
+    def orphan(
+        self,
+        account_id: str,
+        name: str,
+        kind: str,
+        stage: str = "identity",
+        parameters: dict[str, str] | None = None,
+    ) -> None:
+        """A stack jumpgate deployed that the manifest no longer has."""
         tags = {TAG_OWNER: OWNER, TAG_KIND: kind, TAG_STAGE: stage}
-        self.cloudformation(account_id).add(name, tags, {})
+        self.cloudformation(account_id).add(name, tags, parameters or {})

@@ -15,6 +15,7 @@ from jumpgate.deploy.engine import MAX_PEOPLE_REMOVED, Engine, Options, StageRes
 from jumpgate.deploy.offboard import offboard_user
 
 IDENTITY = "100000000001"
+DEPARTED = "555555555555"  # an account no longer in accounts/
 CRM_PROD = "107000000007"
 LIMIT_MESSAGE = (
     "refusing to remove 4 people at once (ann, ben, cat, dan); the limit is 3. "
@@ -36,18 +37,29 @@ def test_more_people_than_the_limit_are_refused_and_nothing_is_touched() -> None
     target = FakeTarget(REPO)
     for name in ("dan", "cat", "ann", "ben"):
         target.leaver(name, keys=[f"AKIA{name.upper()}"])
-    target.orphan(IDENTITY, "jumpgate-group-old", "group")
+    # a group still granting roles in an account that left the registry, and that role's stack
+    target.orphan(IDENTITY, "jumpgate-group-old", "group", parameters={"AccountIds": DEPARTED})
+    target.orphan(DEPARTED, "jumpgate-role-old", "role")
+    target.orphan(IDENTITY, "jumpgate-baseline-old", "baseline")
+    target.orphan(IDENTITY, "jumpgate-other", "")
     result = Engine(REPO, target, Options()).run_stage("identity")
     assert not result.ok
     assert result.error == LIMIT_MESSAGE
-    assert removals(result) == [
-        ("jumpgate-user-ann", "blocked", "mass-removal guard"),
-        ("jumpgate-user-ben", "blocked", "mass-removal guard"),
-        ("jumpgate-user-cat", "blocked", "mass-removal guard"),
-        ("jumpgate-user-dan", "blocked", "mass-removal guard"),
-        ("jumpgate-group-old", "blocked", "mass-removal guard"),
+    blocked = [
+        (r.stage, r.account, r.stack, r.reason) for r in result.results if r.action == "blocked"
     ]
-    assert {r.account for r in result.results if r.action == "blocked"} == {"learnaws-identity"}
+    guard = "mass-removal guard"
+    assert blocked == [
+        ("identity", "learnaws-identity", "jumpgate-user-ann", guard),
+        ("identity", "learnaws-identity", "jumpgate-user-ben", guard),
+        ("identity", "learnaws-identity", "jumpgate-user-cat", guard),
+        ("identity", "learnaws-identity", "jumpgate-user-dan", guard),
+        ("identity", "learnaws-identity", "jumpgate-group-old", guard),
+        ("identity", "learnaws-identity", "jumpgate-other", guard),
+        ("identity", DEPARTED, "jumpgate-role-old", guard),
+        ("identity", "learnaws-identity", "jumpgate-baseline-old", guard),
+    ]
+    assert len(removals(result)) == len(blocked)
     assert target.log == []  # no credential removed, no stack deleted
 
 
@@ -152,8 +164,11 @@ def test_nothing_is_removed_when_a_stack_of_the_stage_failed() -> None:
 
 def test_plan_lists_what_offboarding_would_remove_and_changes_nothing() -> None:
     target = FakeTarget(REPO)
-    target.leaver("ann", keys=["AKIA1", "AKIA2"], mfa=["arn:aws:iam::1:mfa/a/b/ann-phone"])
+    target.leaver(
+        "ann", keys=["AKIA1", "AKIA2"], mfa=["arn:aws:iam::1:mfa/a/b/ann-phone", "GAHT1234"]
+    )
     target.leaver("ben")
+    target.leaver("cat", keys=["AKIA3"])
     target.orphan(IDENTITY, "jumpgate-group-old", "group")
     del target.iam(IDENTITY).people["ben"]  # the user is gone already: nothing to list
     result = Engine(REPO, target, Options(plan=True)).run_stage("identity")
@@ -166,12 +181,15 @@ def test_plan_lists_what_offboarding_would_remove_and_changes_nothing() -> None:
                 "access key AKIA1 (to remove)",
                 "access key AKIA2 (to remove)",
                 "MFA device ann-phone (to remove)",
+                "MFA device GAHT1234 (to remove)",
             ],
-        )
+        ),
+        ("jumpgate-user-cat", "would-delete", ["access key AKIA3 (to remove)"]),
     ]
     assert [(s, a) for s, a, _ in removals(result)] == [
         ("jumpgate-user-ann", "would-delete"),
         ("jumpgate-user-ben", "would-delete"),
+        ("jumpgate-user-cat", "would-delete"),
         ("jumpgate-group-old", "would-delete"),
     ]
     assert target.log == []
@@ -287,3 +305,26 @@ def test_an_error_without_a_code_is_not_taken_for_a_missing_user() -> None:
     iam.fail["GetUser"] = ClientError({}, "GetUser")
     with pytest.raises(ClientError):
         offboard_user(iam, "ann")
+
+
+def test_a_stack_of_a_kind_the_engine_does_not_know_goes_with_the_groups() -> None:
+    target = FakeTarget(REPO)
+    target.leaver("ann")
+    target.orphan(IDENTITY, "jumpgate-unknown", "")
+    result = Engine(REPO, target, Options()).run_stage("identity")
+    assert [(s, a) for s, a, _ in removals(result)] == [
+        ("jumpgate-user-ann", "deleted"),
+        ("jumpgate-unknown", "deleted"),
+    ]
+    assert all(0 <= r.seconds < 5 for r in result.results)
+
+
+def test_a_group_deployed_without_a_path_parameter_converges_in_its_own_stage() -> None:
+    target = FakeTarget(REPO)
+    group = target.cloudformation(IDENTITY).stacks["jumpgate-group-crm-admin-dev-staging"]
+    group["StackStatus"] = "ROLLBACK_COMPLETE"
+    group["Parameters"] = [p for p in group["Parameters"] if p["ParameterKey"] != "GroupPath"]
+    result = Engine(REPO, target, Options(plan=True)).run_stage("identity")
+    assert [(s, a) for s, a, _ in removals(result)] == [
+        ("jumpgate-group-crm-admin-dev-staging", "would-recreate")
+    ]
