@@ -6,6 +6,8 @@ emulator in test_engine.py; these pin the exact counts, messages and order."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from botocore.exceptions import ClientError
 from fake_aws import FakeTarget, client_error
@@ -16,6 +18,7 @@ from jumpgate.deploy.offboard import offboard_user
 
 IDENTITY = "100000000001"
 DEPARTED = "555555555555"  # an account no longer in accounts/
+DEPARTED_ROLE = f"arn:aws:iam::{DEPARTED}:role/jumpgate/jumpgate-admin"
 CRM_PROD = "107000000007"
 LIMIT_MESSAGE = (
     "refusing to remove 4 people at once (ann, ben, cat, dan); the limit is 3. "
@@ -328,3 +331,18 @@ def test_a_group_deployed_without_a_path_parameter_converges_in_its_own_stage() 
     assert [(s, a) for s, a, _ in removals(result)] == [
         ("jumpgate-group-crm-admin-dev-staging", "would-recreate")
     ]
+
+
+def test_a_departed_accounts_stacks_go_and_every_removal_is_reported_as_it_happens() -> None:
+    target = FakeTarget(REPO)
+    target.orphan(IDENTITY, "jumpgate-group-old", "group", parameters={"RoleArns": DEPARTED_ROLE})
+    target.orphan(DEPARTED, "jumpgate-role-old", "role")
+    events: list[tuple[str, Any]] = []
+    engine = Engine(REPO, target, Options(), lambda kind, data: events.append((kind, data)))
+    result = engine.run_stage("identity")
+    assert [(r.account, r.stack, r.action) for r in result.results if r.action == "deleted"] == [
+        ("learnaws-identity", "jumpgate-group-old", "deleted"),
+        (DEPARTED, "jumpgate-role-old", "deleted"),
+    ]
+    reported = [data.stack for kind, data in events if kind == "stack" and data.action == "deleted"]
+    assert reported == ["jumpgate-group-old", "jumpgate-role-old"]
