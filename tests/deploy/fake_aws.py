@@ -131,10 +131,13 @@ class _Pages:
 
 
 class FakeCloudFormation:
-    def __init__(self, log: list[str]) -> None:
+    def __init__(self, log: list[str], account_id: str, listed: list[str]) -> None:
         self.log = log
+        self.account_id = account_id
+        self.listed = listed  # the account id of every DescribeStacks listing, in order
         self.stacks: dict[str, dict[str, Any]] = {}
         self.refuse: set[str] = set()  # stack names whose deletion fails
+        self.unreadable = False
 
     def add(
         self,
@@ -154,6 +157,9 @@ class FakeCloudFormation:
 
     def get_paginator(self, operation: str) -> _Pages:
         assert operation == "describe_stacks"
+        self.listed.append(self.account_id)
+        if self.unreadable:
+            raise client_error("AccessDenied", "DescribeStacks")
         return _Pages(list(self.stacks.values()))
 
     def _by_id(self, stack_id: str) -> dict[str, Any]:
@@ -184,6 +190,7 @@ class FakeTarget(Target):
     def __init__(self, root: Path) -> None:
         super().__init__("local", "eu-west-1")
         self.log: list[str] = []
+        self.listed: list[str] = []
         self.cfns: dict[str, FakeCloudFormation] = {}
         self.iams: dict[str, FakeIAM] = {}
         manifest, stacks = load_manifest(root)
@@ -193,7 +200,9 @@ class FakeTarget(Target):
         self.iam(self.identity).password = password_policy.desired_policy(root)
 
     def cloudformation(self, account_id: str) -> FakeCloudFormation:
-        return self.cfns.setdefault(account_id, FakeCloudFormation(self.log))
+        if account_id not in self.cfns:
+            self.cfns[account_id] = FakeCloudFormation(self.log, account_id, self.listed)
+        return self.cfns[account_id]
 
     def iam(self, account_id: str) -> FakeIAM:
         return self.iams.setdefault(account_id, FakeIAM(self.log))

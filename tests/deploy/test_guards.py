@@ -127,6 +127,11 @@ def test_mass_removal_allowed() -> None:
         target.leaver(name)
     result = Engine(REPO, target, Options(allow_mass_removal=True)).run_stage("identity")
     assert result.ok
+    assert (result.stage, result.error) == ("identity", "")
+    assert 0 <= result.seconds < 5
+    # the stage's own stacks are in the result with the removals
+    unchanged = {r.stack for r in result.results if r.action == "unchanged"}
+    assert {"jumpgate-baseline", "account-password-policy"} <= unchanged
     assert [s for s, action, _ in removals(result) if action == "deleted"] == [
         f"jumpgate-user-{n}" for n in ("ann", "ben", "cat", "dan")
     ]
@@ -154,6 +159,7 @@ def test_a_failed_removal_stops_the_later_kinds() -> None:
 
 def test_nothing_is_removed_when_a_stack_of_the_stage_failed() -> None:
     target = FakeTarget(REPO)
+    target.iam(IDENTITY).password = None  # nor is the password policy set
     target.leaver("ann", keys=["AKIA1"])
     group = target.cloudformation(IDENTITY).stacks["jumpgate-group-crm-admin-dev-staging"]
     group["StackStatus"] = "UPDATE_ROLLBACK_FAILED"
@@ -346,3 +352,82 @@ def test_a_departed_accounts_stacks_go_and_every_removal_is_reported_as_it_happe
     ]
     reported = [data.stack for kind, data in events if kind == "stack" and data.action == "deleted"]
     assert reported == ["jumpgate-group-old", "jumpgate-role-old"]
+
+
+def test_each_account_is_listed_once_a_run_and_departed_accounts_are_found_from_identity() -> None:
+    target = FakeTarget(REPO)
+    # an account that left: a jumpgate group in the identity account still grants a role there
+    target.orphan(IDENTITY, "jumpgate-group-old", "group", "prod", {"AccountIds": DEPARTED})
+    target.orphan(DEPARTED, "jumpgate-role-old", "role", stage="dev")
+    # a group stack jumpgate did not deploy names another account: not jumpgate's to follow
+    target.orphan(IDENTITY, "theirs", "group", parameters={"AccountIds": "666666666666"})
+    target.cloudformation(IDENTITY).stacks["theirs"]["Tags"] = []
+    engine = Engine(REPO, target, Options(plan=True))
+    dev = engine.run_stage("dev")
+    dev_accounts = ["102000000002", "105000000005", "108000000008", "111000000011", "114000000014"]
+    assert sorted(target.listed) == sorted([*dev_accounts, IDENTITY, DEPARTED])
+    assert [(r.account, r.stack) for r in dev.results if r.action == "would-delete"] == [
+        (DEPARTED, "jumpgate-role-old")
+    ]
+    target.listed.clear()
+    engine.run_stage("staging")
+    assert sorted(target.listed) == ["103000000003", "106000000006", "109000000009", "112000000012"]
+
+
+def test_the_password_policy_is_set_in_the_identity_stage_only() -> None:
+    target = FakeTarget(REPO)
+    target.iam(IDENTITY).password = None
+    engine = Engine(REPO, target, Options())
+    assert [r.action for r in engine.run_stage("dev").results if "password" in r.stack] == []
+    assert target.log == []
+    identity = engine.run_stage("identity")
+    assert [(r.stack, r.action) for r in identity.results if "password" in r.stack] == [
+        ("account-password-policy", "updated")
+    ]
+    assert target.log == ["iam update_account_password_policy"]
+
+
+def test_the_stage_is_reported_from_start_to_end() -> None:
+    target = FakeTarget(REPO)
+    target.leaver("ann")
+    events: list[tuple[str, Any]] = []
+    engine = Engine(
+        REPO, target, Options(plan=True), lambda kind, data: events.append((kind, data))
+    )
+    result = engine.run_stage("identity")
+    # the baseline, six groups, ann's stack
+    assert events[0] == ("start", ("identity", 8))
+    assert events[-1] == ("end", result)
+    assert [kind for kind, _ in events[1:-1]] == ["stack"] * 9  # and the password policy
+
+
+def test_a_stage_whose_accounts_cannot_be_read_changes_nothing() -> None:
+    target = FakeTarget(REPO)
+    target.leaver("ann")
+    target.cloudformation(IDENTITY).unreadable = True
+    events: list[tuple[str, Any]] = []
+    engine = Engine(REPO, target, Options(), lambda kind, data: events.append((kind, data)))
+    result = engine.run_stage("identity")
+    assert result.error == (
+        "cannot read the accounts' stacks: An error occurred (AccessDenied) when calling the "
+        "DescribeStacks operation: AccessDenied (DescribeStacks)"
+    )
+    assert (result.results, target.log) == ([], [])
+    assert events == [("end", result)]
+
+
+def test_a_stop_request_runs_no_removal() -> None:
+    target = FakeTarget(REPO)
+    target.leaver("ann", keys=["AKIA1"])
+    events: list[tuple[str, Any]] = []
+    engine = Engine(REPO, target, Options(), lambda kind, data: events.append((kind, data)))
+    engine.request_stop("SIGTERM")
+    result = engine.run_stage("identity")
+    assert result.error == (
+        "interrupted by SIGTERM: 0 stack operations finished (0 changed a stack), 0 change sets "
+        "deleted before execution, 7 stacks not started; removals not run. Re-run to converge"
+    )
+    assert {r.action for r in result.results} == {"skipped"}
+    assert target.log == []
+    assert 0 <= result.seconds < 5
+    assert events[-1] == ("end", result)
