@@ -361,7 +361,9 @@ def test_each_account_is_listed_once_a_run_and_departed_accounts_are_found_from_
     target.orphan(DEPARTED, "jumpgate-role-old", "role", stage="dev")
     # a group stack jumpgate did not deploy names another account: not jumpgate's to follow
     target.orphan(IDENTITY, "theirs", "group", parameters={"AccountIds": "666666666666"})
-    target.cloudformation(IDENTITY).stacks["theirs"]["Tags"] = []
+    target.cloudformation(IDENTITY).stacks["theirs"]["Tags"] = [
+        {"Key": "jumpgate:kind", "Value": "group"}
+    ]
     engine = Engine(REPO, target, Options(plan=True))
     dev = engine.run_stage("dev")
     dev_accounts = ["102000000002", "105000000005", "108000000008", "111000000011", "114000000014"]
