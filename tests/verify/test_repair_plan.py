@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from deployed_state import as_deployed, example, force_mfa_arn
+from test_people import ASSUME_ANY, PeopleIAM
 
 from helpers import REPO
 from jumpgate.deploy.clients import Target
@@ -395,3 +396,47 @@ def test_stage_findings_are_the_stages_own(
         ),
         ("iam://crm-staging", "E914", "crm-staging: AccessDenied"),
     ]
+
+
+class _PeopleTarget(Target):
+    def __init__(self, iam: PeopleIAM) -> None:
+        super().__init__("local", "eu-west-1")
+        self.iam = iam
+        self.asked: list[tuple[str, str]] = []
+
+    def client(self, account_id: str, service: str) -> Any:
+        self.asked.append((account_id, service))
+        return self.iam
+
+
+def test_stage_findings_with_people_include_what_else_grants_access(
+    org_exp: tuple[Organization, Expansion], stacks: list[Desired]
+) -> None:
+    org, exp = org_exp
+    state = clean(org_exp)
+    state.observed["crm-staging"].error = "AccessDenied"  # its roles' trust: unknown
+    state.observed[ID].users["bob"]["groups"].remove("jumpgate-people")
+    state.observed[ID].users["carol"]["groups"].remove("jumpgate-people")
+    iam = PeopleIAM()
+    iam.user("bob", inline={"mine": ASSUME_ANY})
+    iam.user("carol", inline={"mine": ASSUME_ANY})  # not in this stage: left out
+    iam.user("ops", path="/ops/", inline={"hop": ASSUME_ANY})
+    target = _PeopleTarget(iam)
+    chosen = [s for s in stacks if s.name in ("jumpgate-user-bob", "jumpgate-role-admin")]
+    found = stage_findings(org, exp, target, chosen, state, NOW)
+    staging = "arn:aws:iam::106000000006:role/jumpgate"
+    assert [(f.path, f.rule_id, f.message) for f in found] == [
+        ("iam://crm-staging", "E914", "crm-staging: AccessDenied"),
+        (
+            f"iam://{ID}/user/bob",
+            "E903",
+            "bob: in no extra group(s), missing from ['jumpgate-people']",
+        ),
+        (f"iam://{ID}/user/bob", "E919", "bob: inline ['mine'], attached none"),
+        (
+            f"iam://{ID}/user/ops",
+            "E921",
+            f"ops (path outside jumpgate's) may assume {staging}/jumpgate-admin and 1 more",
+        ),
+    ]
+    assert target.asked == [("100000000001", "iam")]
