@@ -423,3 +423,14 @@ def test_unreadable_accounts_and_unevaluable_policies(
         effective_access(org, exp, TODAY),
         [],
     )
+
+
+def test_a_policy_whose_one_statement_is_not_in_a_list_means_the_same(
+    example_org: tuple[Organization, Expansion], state: dict[str, Observed]
+) -> None:
+    """IAM accepts `"Statement": {...}`; verify once failed with a traceback on it."""
+    org, exp = example_org
+    policy = state[ID].groups["jumpgate-crm-admin-crm-prod"]["inline"][GROUP_POLICY_NAME]
+    (policy["Statement"],) = policy["Statement"]
+    assert compare_identity(org, exp, state[ID]) == []
+    assert evaluate_or_finding(org, exp, state, TODAY) == (effective_access(org, exp, TODAY), [])
