@@ -434,3 +434,45 @@ def test_a_policy_whose_one_statement_is_not_in_a_list_means_the_same(
     (policy["Statement"],) = policy["Statement"]
     assert compare_identity(org, exp, state[ID]) == []
     assert evaluate_or_finding(org, exp, state, TODAY) == (effective_access(org, exp, TODAY), [])
+
+
+def test_the_access_matrix_reads_every_statement_and_resource(
+    example_org: tuple[Organization, Expansion], state: dict[str, Observed]
+) -> None:
+    org, exp = example_org
+    seen = state[ID]
+    dev_admin = "arn:aws:iam::105000000005:role/jumpgate/jumpgate-admin"
+    statements = [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+        {"Effect": "Allow", "Action": "sts:AssumeRoleWithSAML", "Resource": dev_admin},
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "NotResource": dev_admin},
+        {
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": ["arn:aws:s3:::bucket", "arn:aws:iam:role/short", "*", dev_admin],
+        },
+        {
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": "arn:aws:iam::*:role/jumpgate/jumpgate-readonly",
+            "Condition": {"StringEquals": {"aws:ResourceAccount": "106000000006"}},
+        },
+    ]
+    seen.users["gwen"]["groups"] = ["jumpgate-people", "g1", "g2"]
+    seen.groups["g1"] = {"inline": {GROUP_POLICY_NAME: {"Statement": statements}}, "managed": []}
+    seen.groups["g2"] = {"inline": {GROUP_POLICY_NAME: {"Version": "2012-10-17"}}, "managed": []}
+    assert access_matrix(org, exp, state)["gwen"] == {
+        "(any)": ["arn:aws:s3:::bucket!", "arn:aws:iam:role/short!", "*!"],
+        "crm-dev": ["admin"],
+        "crm-staging": ["readonly"],
+    }
+    assert access_matrix(org, exp, {}) == {}
+
+
+def test_a_missing_role_does_not_stop_the_comparison_of_the_next(
+    example_org: tuple[Organization, Expansion], state: dict[str, Observed]
+) -> None:
+    dev = state["crm-dev"]
+    del dev.roles["jumpgate-admin"]
+    dev.roles["jumpgate-readonly"]["max_session"] = 60
+    assert [rule for _, rule, _ in target_rows(example_org, "crm-dev", dev)] == ["E907", "E912"]

@@ -131,6 +131,7 @@ def key(name: str, days: float, status: str | None = "Active") -> dict[str, Any]
 
 def test_own_policies_and_old_keys_of_people() -> None:
     iam = PeopleIAM()
+    iam.user("mallory", inline={"extra": ASSUME_ANY})  # on the path, not declared: E902's
     iam.user("bob", inline={"extra": ASSUME_ANY, "more": ASSUME_ANY})
     iam.user("carol", attached=[f"arn:aws:iam::{ID}:policy/team-admin"])
     iam.user(
@@ -143,7 +144,6 @@ def test_own_policies_and_old_keys_of_people() -> None:
             key("AKIAOLDER", 400.5),
         ],
     )
-    iam.user("mallory", inline={"extra": ASSUME_ANY})  # on the path, not declared: E902's
     assert dt.timedelta(days=90) == KEY_MAX_AGE
     assert check(iam, {}) == [
         (f"{WHO}/user/bob", "E919", "bob: inline ['extra', 'more'], attached none"),

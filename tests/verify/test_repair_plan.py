@@ -388,6 +388,7 @@ def test_stage_findings_are_the_stages_own(
     state.observed["crm-staging"].error = "AccessDenied"
     dev = [s for s in stacks if s.account in ("crm-dev", "crm-staging")]
     found = stage_findings(org, exp, Target("local", "eu-west-1"), dev, state, NOW)
+    assert {(f.line, f.column) for f in found} == {(0, 0)}  # IAM, not a file position
     assert [(f.path, f.rule_id, f.message) for f in found] == [
         (
             "iam://crm-dev/role/jumpgate-admin",
@@ -440,3 +441,36 @@ def test_stage_findings_with_people_include_what_else_grants_access(
         ),
     ]
     assert target.asked == [("100000000001", "iam")]
+
+
+def test_stage_findings_of_groups_and_the_baseline(
+    org_exp: tuple[Organization, Expansion], stacks: list[Desired]
+) -> None:
+    org, exp = org_exp
+    state = clean(org_exp)
+    groups = state.observed[ID].groups
+    groups["jumpgate-people"]["managed"] = []
+    groups["jumpgate-crm-admin-dev-staging"]["managed"] = [ADMIN]
+    groups["jumpgate-bi-admin-dev-staging"]["managed"] = [ADMIN]  # not in this stage
+    state.observed["crm-dev"].roles["jumpgate-admin"]["max_session"] = 1  # nor this
+    chosen = [
+        s for s in stacks if s.name in ("jumpgate-baseline", "jumpgate-group-crm-admin-dev-staging")
+    ]
+    found = stage_findings(org, exp, Target("local", "eu-west-1"), chosen, state, NOW)
+    assert [(f.path, f.line, f.column, f.rule_id, f.message) for f in found] == [
+        (
+            f"iam://{ID}/group/jumpgate-people",
+            0,
+            0,
+            "E910",
+            "jumpgate-people: attached [], expected "
+            "[arn:aws:iam::100000000001:policy/jumpgate/jumpgate-force-mfa]",
+        ),
+        (
+            f"iam://{ID}/group/jumpgate-crm-admin-dev-staging",
+            0,
+            0,
+            "E910",
+            f"jumpgate-crm-admin-dev-staging: ['{ADMIN}'] attached",
+        ),
+    ]
