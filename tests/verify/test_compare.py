@@ -78,6 +78,7 @@ def test_people_drift(
     seen.users["fatima"]["tags"]["jumpgate:teams"] = "it"
     del seen.users["alice"]["tags"]["jumpgate:teams"]  # no tag: nothing to compare
     seen.users["mallory"] = {"path": "/jumpgate/", "groups": [], "tags": {}}
+    seen.users["hana"]["tags"]["jumpgate:teams"] = "crm"  # after gwen, who is missing
     assert identity_rows(example_org, seen) == [
         (
             f"{WHO}/user/bob",
@@ -103,6 +104,7 @@ def test_people_drift(
         ),
         (f"{WHO}/user/fatima", 0, 0, "W915", "fatima: teams tag differs"),
         (f"{WHO}/user/gwen", 0, 0, "E901", "user gwen does not exist"),
+        (f"{WHO}/user/hana", 0, 0, "W915", "hana: teams tag differs"),
         (f"{WHO}/user/mallory", 0, 0, "E902", "user mallory is not declared"),
     ]
 
@@ -251,6 +253,8 @@ def test_canon_compares_meaning() -> None:
     assert canon(["b", {"k": "v"}, "a"]) == ["a", "b", {"k": "v"}]
     assert canon([]) == []
     assert canon(None) == "None"
+    # lists are ordered by their items' meaning, whatever the key order of a dict in them
+    assert canon([{"b": 1, "a": 0}, {"a": 5}]) == canon([{"a": 5}, {"a": 0, "b": 1}])
 
 
 def test_the_access_matrix(

@@ -232,6 +232,10 @@ def test_group_and_baseline_repairs(
     crm["inline"]["more"] = {}
     groups["jumpgate-bi-admin-dev-staging"]["inline"] = {}
     force_mfa = force_mfa_arn(org, exp)
+    # in stack order, whatever the order: the same repairs, the baseline's now last
+    reordered = plan(org_exp, stacks[::-1], state)
+    assert sorted(map(repr, reordered)) == sorted(map(repr, plan(org_exp, stacks, state)))
+    assert [r[0] for r in reordered][-3:] == ["jumpgate-baseline"] * 3
     people = {"GroupName": "jumpgate-people"}
     crm_name = {"GroupName": "jumpgate-crm-admin-dev-staging"}
     bi_name = {"GroupName": "jumpgate-bi-admin-dev-staging"}
