@@ -446,9 +446,10 @@ def test_the_access_matrix_reads_every_statement_and_resource(
     org, exp = example_org
     seen = state[ID]
     dev_admin = "arn:aws:iam::105000000005:role/jumpgate/jumpgate-admin"
+    prod_readonly = "arn:aws:iam::107000000007:role/jumpgate/jumpgate-readonly"
     statements = [
         {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
-        {"Effect": "Allow", "Action": "sts:AssumeRoleWithSAML", "Resource": dev_admin},
+        {"Effect": "Allow", "Action": "sts:AssumeRoleWithSAML", "Resource": prod_readonly},
         {"Effect": "Allow", "Action": "sts:AssumeRole", "NotResource": dev_admin},
         {
             "Effect": "Allow",

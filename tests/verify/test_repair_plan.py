@@ -14,6 +14,7 @@ from deployed_state import as_deployed, example, force_mfa_arn
 from test_people import ASSUME_ANY, PeopleIAM
 
 from helpers import REPO
+from jumpgate.core.rules import hint_of
 from jumpgate.deploy.clients import Target
 from jumpgate.deploy.stack import Desired, load_manifest
 from jumpgate.generate.expansion import Expansion
@@ -393,6 +394,7 @@ def test_stage_findings_are_the_stages_own(
     dev = [s for s in stacks if s.account in ("crm-dev", "crm-staging")]
     found = stage_findings(org, exp, Target("local", "eu-west-1"), dev, state, NOW)
     assert {(f.line, f.column) for f in found} == {(0, 0)}  # IAM, not a file position
+    assert all(f.hint == hint_of(f.rule_id) for f in found)
     assert [(f.path, f.rule_id, f.message) for f in found] == [
         (
             "iam://crm-dev/role/jumpgate-admin",
@@ -420,6 +422,7 @@ def test_stage_findings_with_people_include_what_else_grants_access(
     org, exp = org_exp
     state = clean(org_exp)
     state.observed["crm-staging"].error = "AccessDenied"  # its roles' trust: unknown
+    del state.observed["crm-dev"].roles["jumpgate-admin"]  # no trust either
     state.observed[ID].users["bob"]["groups"].remove("jumpgate-people")
     state.observed[ID].users["carol"]["groups"].remove("jumpgate-people")
     iam = PeopleIAM()
@@ -429,8 +432,14 @@ def test_stage_findings_with_people_include_what_else_grants_access(
     target = _PeopleTarget(iam)
     chosen = [s for s in stacks if s.name in ("jumpgate-user-bob", "jumpgate-role-admin")]
     found = stage_findings(org, exp, target, chosen, state, NOW)
-    staging = "arn:aws:iam::106000000006:role/jumpgate"
+    assert all(f.hint == hint_of(f.rule_id) for f in found)
+    dev = "arn:aws:iam::105000000005:role/jumpgate"
     assert [(f.path, f.rule_id, f.message) for f in found] == [
+        (
+            "iam://crm-dev/role/jumpgate-admin",
+            "E907",
+            "role jumpgate-admin does not exist in crm-dev",
+        ),
         ("iam://crm-staging", "E914", "crm-staging: AccessDenied"),
         (
             f"iam://{ID}/user/bob",
@@ -441,7 +450,7 @@ def test_stage_findings_with_people_include_what_else_grants_access(
         (
             f"iam://{ID}/user/ops",
             "E921",
-            f"ops (path outside jumpgate's) may assume {staging}/jumpgate-admin and 1 more",
+            f"ops (path outside jumpgate's) may assume {dev}/jumpgate-admin and 2 more",
         ),
     ]
     assert target.asked == [("100000000001", "iam")]
