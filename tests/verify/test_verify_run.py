@@ -4,10 +4,13 @@ all in one report. test_drift.py runs the same on the emulator."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from deployed_state import TODAY, DeployedTarget, as_deployed, example
 
 from helpers import REPO
+from jumpgate.core.findings import Finding
 from jumpgate.core.rules import hint_of
 from jumpgate.deploy.password_policy import desired_policy
 from jumpgate.generate.expansion import Expansion
@@ -31,8 +34,8 @@ def state(example_org: tuple[Organization, Expansion]) -> dict[str, Observed]:
     return as_deployed(*example_org)
 
 
-def rows(found: list[object]) -> list[tuple[str, str, str]]:
-    return [(f.path, f.rule_id, f.message) for f in found]  # type: ignore[attr-defined]
+def rows(found: Sequence[Finding]) -> list[tuple[str, str, str]]:
+    return [(f.path, f.rule_id, f.message) for f in found]
 
 
 def test_what_a_clean_deploy_left_is_read_back_as_it_is(
