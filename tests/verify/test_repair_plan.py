@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 import pytest
-from deployed_state import as_deployed, example, force_mfa_arn
+from deployed_state import DeployedTarget, as_deployed, example, force_mfa_arn
 from test_people import ASSUME_ANY, PeopleIAM
 
 from helpers import REPO
@@ -20,8 +20,8 @@ from jumpgate.deploy.stack import Desired, load_manifest
 from jumpgate.generate.expansion import Expansion
 from jumpgate.generate.policies import group_policy, trust_policy
 from jumpgate.model.organization import Organization
-from jumpgate.verify.drift import GROUP_POLICY_NAME
-from jumpgate.verify.repairs import StageState, plan_repairs, stage_findings
+from jumpgate.verify.drift import GROUP_POLICY_NAME, Observed
+from jumpgate.verify.repairs import StageState, plan_repairs, read_stage, stage_findings
 
 ID = "learnaws-identity"
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -487,3 +487,29 @@ def test_stage_findings_of_groups_and_the_baseline(
             f"jumpgate-crm-admin-dev-staging: ['{ADMIN}'] attached",
         ),
     ]
+
+
+def test_read_stage_reads_the_stages_accounts_and_its_people(
+    org_exp: tuple[Organization, Expansion], stacks: list[Desired]
+) -> None:
+    org, exp = org_exp
+    observed = as_deployed(org, exp)
+    observed[ID].users["gwen"]["path"] = "/ops/"  # moved off jumpgate's path
+    del observed[ID].users["dmitri"]  # deleted
+    target = DeployedTarget(org, observed)
+    target.iams["100000000001"].own["bob"] = {"mine": ASSUME_ANY}
+    target.broken.add("106000000006")  # crm-staging
+    people = ("jumpgate-user-bob", "jumpgate-user-gwen", "jumpgate-user-dmitri")
+    chosen = [s for s in stacks if s.name in people or s.account in ("crm-dev", "crm-staging")]
+    state = read_stage(org, exp, target, chosen, workers=4)
+    assert sorted(state.observed) == ["crm-dev", "crm-staging", ID]
+    assert state.observed["crm-dev"] == observed["crm-dev"]
+    assert state.observed["crm-staging"] == Observed(
+        error="An error occurred (AccessDenied) when calling the AssumeRole operation: no"
+    )
+    assert state.own == {"bob": (["mine"], [])}
+    assert state.elsewhere == {"gwen": "/ops/", "dmitri": ""}
+    # a stage without people reads nobody's own policies
+    roles_only = read_stage(org, exp, target, [s for s in chosen if s.kind == "role"], workers=1)
+    assert (roles_only.own, roles_only.elsewhere) == ({}, {})
+    assert sorted(roles_only.observed) == ["crm-dev", "crm-staging"]
