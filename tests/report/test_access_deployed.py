@@ -120,6 +120,32 @@ SHAPES: dict[str, list[dict[str, Any]]] = {
         policy({"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"}),
     ],
     "NotAction": [policy({"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"})],
+    "a Deny first": [
+        policy(
+            {"Effect": "Deny", "Action": "s3:*", "Resource": "*"},
+            allow(ROLE.format(account="105000000005", name="jumpgate-admin")),
+        )
+    ],
+    "a wildcard account that reaches": [
+        policy(allow("arn:aws:iam::10?000000005:role/jumpgate/jumpgate-admin"))
+    ],
+    "a wildcard in the role name only": [
+        policy(allow("arn:aws:iam::105000000005:role/jumpgate/jumpgate-admi?"))
+    ],
+    "a variable for the account": [
+        policy(allow("arn:aws:iam::${aws:ResourceAccount}:role/jumpgate/jumpgate-admin"))
+    ],
+    "a variable for the role name": [
+        policy(allow("arn:aws:iam::105000000005:role/jumpgate/${aws:PrincipalTag/level}"))
+    ],
+    "the compact form": [
+        policy(
+            allow(
+                "arn:aws:iam::*:role/jumpgate/jumpgate-admin",
+                Condition={"StringEquals": {"aws:ResourceAccount": ["105000000005"]}},
+            )
+        )
+    ],
     "a statement alone": [{"Version": "2012-10-17", "Statement": allow("*")}],
 }
 
@@ -129,6 +155,7 @@ def test_drifted_group_policies_the_model_and_the_oracle_agree(example: Result, 
     deployed = as_deployed(example)
     deployed["memberships"]["gwen"] = ["drifted"]
     deployed["group_policies"]["drifted"] = SHAPES[shape]
+    deployed["user_tags"]["gwen"]["level"] = "jumpgate-admin"
     found = {(p.account, p.role) for p in model(example, deployed) if p.person == "gwen"}
     assert found == oracle(example, deployed, "gwen")
     # the other people are untouched
@@ -141,6 +168,7 @@ def test_what_the_drifted_shapes_reach(example: Result) -> None:
     """A few of them by hand: the oracle comparison above must not pass on empty sets."""
     deployed = as_deployed(example)
     deployed["memberships"]["gwen"] = ["drifted"]
+    deployed["user_tags"]["gwen"]["level"] = "jumpgate-admin"
 
     def reach(shape: str) -> set[tuple[str, str]]:
         deployed["group_policies"]["drifted"] = SHAPES[shape]
@@ -170,6 +198,16 @@ def test_what_the_drifted_shapes_reach(example: Result) -> None:
     }
     assert ("crm-dev", "jumpgate-admin") in reach("any role but a Deny on prod")
     assert reach("a Deny in another policy") == set()
+    dev_admin = {("crm-dev", "jumpgate-admin")}
+    for shape in (
+        "a Deny first",
+        "a wildcard account that reaches",
+        "a wildcard in the role name only",
+        "a variable for the role name",
+        "the compact form",
+    ):
+        assert reach(shape) == dev_admin, shape
+    assert len(reach("a variable for the account")) == 8  # every admin role but crm-prod's
 
 
 def test_a_group_that_is_not_jumpgates_and_a_role_it_does_not_declare(example: Result) -> None:
@@ -180,7 +218,8 @@ def test_a_group_that_is_not_jumpgates_and_a_role_it_does_not_declare(example: R
     ]
     dev_admin = deployed["roles"]["crm-dev"]["jumpgate-admin"]
     deployed["roles"]["crm-dev"]["x-admin"] = dev_admin
-    deployed["roles"]["gone-account"] = {"jumpgate-admin": dev_admin}  # not in accounts/: skipped
+    # an account no longer in accounts/ is skipped (and does not stop the ones after it)
+    deployed["roles"] = {"gone-account": {"jumpgate-admin": dev_admin}, **deployed["roles"]}
     gwen = [p for p in model(example, deployed) if p.person == "gwen"]
     assert gwen == [
         AccessPath(
@@ -216,6 +255,8 @@ def _expiring(day: str) -> dict[str, Any]:
         (["a-2027-01-01", "jumpgate-crm-admin-dev-staging"], None, "teams/crm.yaml:26"),
         (["jumpgate-crm-admin-dev-staging", "b-2027-01-01"], None, "teams/crm.yaml:26"),
         (["a-2027-01-01"], "2026-12-31", "iam://group/a-2027-01-01"),
+        (["jumpgate-crm-admin-dev-staging", "z-2027-01-01"], None, "teams/crm.yaml:26"),
+        (["a-2027-01-01", "b-2027-01-01"], "2026-12-31", "iam://group/a-2027-01-01"),
     ],
 )
 def test_the_longest_lasting_grant_describes_the_path(
@@ -224,7 +265,7 @@ def test_the_longest_lasting_grant_describes_the_path(
     deployed = as_deployed(example)
     deployed["memberships"]["gwen"] = groups
     for group in groups:
-        if group.startswith(("a-", "b-")):
+        if group.startswith(("a-", "b-", "z-")):
             deployed["group_policies"][group] = [_expiring(group[2:])]
     gwen = [p for p in model(example, deployed) if (p.person, p.account) == ("gwen", "crm-dev")]
     assert [(p.account, p.role, p.expires, p.source) for p in gwen] == [
@@ -232,3 +273,29 @@ def test_the_longest_lasting_grant_describes_the_path(
     ]
     reason = "" if source.startswith("iam://") else None
     assert [p.reason for p in gwen] == [reason or None]
+
+
+def test_not_resource_and_policies_without_statements(example: Result) -> None:
+    """Shapes the oracle does not take (NotResource) or that hold nothing, judged by hand."""
+    deployed = as_deployed(example)
+    deployed["memberships"]["gwen"] = ["drifted", "empty", "unknown-group"]
+    deployed["group_policies"]["empty"] = [{"Version": "2012-10-17"}]
+    everything_but_dev = {"Effect": "Allow", "Action": BOTH, "NotResource": "arn:aws:iam::105*"}
+    deployed["group_policies"]["drifted"] = [policy(everything_but_dev)]
+    not_dev = {(p.account, p.role) for p in model(example, deployed) if p.person == "gwen"}
+    deployed["group_policies"]["drifted"] = [policy(allow("*"))]
+    anything = {(p.account, p.role) for p in model(example, deployed) if p.person == "gwen"}
+    assert not_dev == {(a, r) for a, r in anything if a != "crm-dev"}
+    assert len(not_dev) == 15
+    deployed["group_policies"]["drifted"] = []
+    assert [p for p in model(example, deployed) if p.person == "gwen"] == []
+
+
+def test_the_paths_of_some_people(example: Result) -> None:
+    org, exp = example.org, example.expansion
+    gwen = effective_access(org, exp, DAY, people_only={"gwen"})
+    assert [(p.person, p.account, p.role) for p in gwen] == [
+        ("gwen", "crm-dev", "jumpgate-readonly"),
+        ("gwen", "crm-staging", "jumpgate-readonly"),
+        ("gwen", "crm-prod", "jumpgate-readonly"),
+    ]

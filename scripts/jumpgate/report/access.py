@@ -146,8 +146,8 @@ def _candidates(
             name = pattern.rsplit("/", 1)[-1]
             if "*" not in pattern and "?" not in pattern and "${" not in pattern:
                 found = [by_arn[pattern]] if pattern in by_arn else []
-            elif "*" in name or "?" in name or "${" in name:
-                return every
+            elif "*" in name or "?" in name or "${" in name or "}" in name:
+                return every  # "}": the tail of a variable with a "/" (aws:PrincipalTag/key)
             else:
                 found = by_name.get(name, [])
             for role in found:
