@@ -106,6 +106,9 @@ SHAPES: dict[str, list[dict[str, Any]]] = {
     "one role, as a string": [
         policy(allow(ROLE.format(account="105000000005", name="jumpgate-admin")))
     ],
+    "a role that does not exist, in any account": [
+        policy(allow("arn:aws:iam::*:role/jumpgate/nobody"))
+    ],
     "a role that does not exist": [
         policy(allow(ROLE.format(account="105000000005", name="nobody")))
     ],
@@ -294,8 +297,41 @@ def test_not_resource_and_policies_without_statements(example: Result) -> None:
 def test_the_paths_of_some_people(example: Result) -> None:
     org, exp = example.org, example.expansion
     gwen = effective_access(org, exp, DAY, people_only={"gwen"})
-    assert [(p.person, p.account, p.role) for p in gwen] == [
-        ("gwen", "crm-dev", "jumpgate-readonly"),
-        ("gwen", "crm-staging", "jumpgate-readonly"),
-        ("gwen", "crm-prod", "jumpgate-readonly"),
+    # in environment order; a role's session limits come with it
+    assert [(p.person, p.account, p.role, p.max_session_seconds) for p in gwen] == [
+        ("gwen", "crm-dev", "jumpgate-readonly", 43200),
+        ("gwen", "crm-staging", "jumpgate-readonly", 28800),
+        ("gwen", "crm-prod", "jumpgate-readonly", 3600),
+    ]
+    assert [p.mfa_max_age_seconds for p in gwen] == [43200, 28800, 3600]
+    carol = effective_access(org, exp, DAY, people_only={"carol"})
+    # a team's own level is named with its team
+    assert [p.level for p in carol if p.account == "crm-prod"] == ["crm/exports", "readonly"]
+
+
+SSI = "sts:SetSourceIdentity"
+
+
+@pytest.mark.parametrize(
+    ("groups", "source"),
+    [
+        # the group that allows both actions on its own, whichever group sorts first
+        ({"a-assume": "sts:AssumeRole", "b-both": BOTH, "c-source": SSI}, "b-both"),
+        ({"a-source": SSI, "b-both": BOTH, "c-assume": "sts:AssumeRole"}, "b-both"),
+        # none does: the first that allows AssumeRole
+        ({"a-assume": "sts:AssumeRole", "c-source": SSI}, "a-assume"),
+        ({"a-source": SSI, "c-assume": "sts:AssumeRole"}, "c-assume"),
+    ],
+)
+def test_the_group_behind_a_path_is_one_that_allows_every_action(
+    example: Result, groups: dict[str, Any], source: str
+) -> None:
+    deployed = as_deployed(example)
+    deployed["memberships"]["gwen"] = list(groups)
+    dev_admin = ROLE.format(account="105000000005", name="jumpgate-admin")
+    for name, action in groups.items():
+        deployed["group_policies"][name] = [policy(allow(dev_admin, action))]
+    gwen = [p for p in model(example, deployed) if p.person == "gwen"]
+    assert [(p.account, p.role, p.source) for p in gwen] == [
+        ("crm-dev", "jumpgate-admin", f"iam://group/{source}")
     ]
