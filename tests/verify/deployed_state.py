@@ -91,6 +91,7 @@ class DeployedIAM:
         self.password: dict[str, Any] | None = None
         self.own: dict[str, dict[str, Any]] = {}  # user -> their own inline policies
         self.refuse: set[str] = set()  # operations that fail with AccessDenied
+        self.group_paths: dict[str, str] = {}  # group -> path (default jumpgate's)
 
     def _check(self, operation: str) -> None:
         if operation in self.refuse:
@@ -135,7 +136,8 @@ class DeployedIAM:
         return {"AccessKeyMetadata": []}
 
     def list_groups(self, PathPrefix: str) -> dict[str, Any]:
-        return {"Groups": [{"GroupName": g} for g in self.seen.groups]}
+        paths = {g: self.group_paths.get(g, "/jumpgate/") for g in self.seen.groups}
+        return {"Groups": [{"GroupName": g} for g, p in paths.items() if p.startswith(PathPrefix)]}
 
     def list_group_policies(self, GroupName: str) -> dict[str, Any]:
         return {"PolicyNames": list(self.seen.groups[GroupName]["inline"])}
@@ -149,7 +151,10 @@ class DeployedIAM:
         return {"AttachedPolicies": [{"PolicyArn": a} for a in reversed(managed)]}
 
     def list_roles(self, PathPrefix: str) -> dict[str, Any]:
-        return {"Roles": [{"RoleName": r} for r in self.seen.roles]}
+        roles = self.seen.roles.items()
+        return {
+            "Roles": [{"RoleName": r} for r, role in roles if role["path"].startswith(PathPrefix)]
+        }
 
     def get_role(self, RoleName: str) -> dict[str, Any]:
         role = self.seen.roles[RoleName]

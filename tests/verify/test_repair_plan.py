@@ -513,3 +513,8 @@ def test_read_stage_reads_the_stages_accounts_and_its_people(
     roles_only = read_stage(org, exp, target, [s for s in chosen if s.kind == "role"], workers=1)
     assert (roles_only.own, roles_only.elsewhere) == ({}, {})
     assert sorted(roles_only.observed) == ["crm-dev", "crm-staging"]
+    # people in a stage whose identity account cannot be read: nothing more is read
+    target.broken.add("100000000001")
+    unreadable = read_stage(org, exp, target, chosen, workers=4)
+    assert (unreadable.own, unreadable.elsewhere) == ({}, {})
+    assert unreadable.observed[ID].error

@@ -4,6 +4,7 @@ all in one report. test_drift.py runs the same on the emulator."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import pytest
@@ -122,3 +123,83 @@ def test_an_unreadable_identity_account(
         (f"iam://{ID}", "E914", f"{ID}: {DENIED.format('AssumeRole')}")
     ]
     assert report.matrix == {} and report.paths == []
+
+
+def test_what_is_off_the_path_is_not_read_and_a_boundary_is(
+    example_org: tuple[Organization, Expansion], state: dict[str, Observed]
+) -> None:
+    org, exp = example_org
+    boundary = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    state["crm-prod"].roles["jumpgate-admin"]["boundary"] = boundary
+    state["crm-prod"].roles["theirs"] = {**state["crm-prod"].roles["jumpgate-readonly"]}
+    state["crm-prod"].roles["theirs"]["path"] = "/other/"
+    state[ID].groups["theirs"] = {"inline": {}, "managed": []}
+    target = DeployedTarget(org, state)
+    target.iams[ID_NUMBER].group_paths["theirs"] = "/other/"
+    report = verify(org, exp, target, today=TODAY)
+    assert report.observed["crm-prod"].roles["jumpgate-admin"]["boundary"] == boundary
+    assert "theirs" not in report.observed["crm-prod"].roles
+    assert "theirs" not in report.observed[ID].groups
+    assert rows(report.findings) == [
+        (
+            "iam://crm-prod/role/jumpgate-admin",
+            "E913",
+            "crm-prod/jumpgate-admin: permissions boundary differs",
+        )
+    ]
+
+
+def test_access_drift_a_deleted_role_and_another_day(
+    example_org: tuple[Organization, Expansion], state: dict[str, Observed]
+) -> None:
+    org, exp = example_org
+    state[ID].users["gwen"]["groups"].append("jumpgate-crm-admin-dev-staging")
+    del state["crm-staging"].roles["jumpgate-admin"]
+    target = DeployedTarget(org, state)
+    found = rows(verify(org, exp, target, today=TODAY).findings)
+    staging_admin = "iam://crm-staging/role/jumpgate-admin"
+    assert found == [
+        (staging_admin, "E907", "role jumpgate-admin does not exist in crm-staging"),
+        (
+            f"iam://{ID}/user/gwen",
+            "E903",
+            "gwen: in ['jumpgate-crm-admin-dev-staging'] extra group(s), missing from none",
+        ),
+        (
+            staging_admin,
+            "E917",
+            "git says alice reaches crm-staging admin (standing) (teams/crm.yaml:26); AWS does not",
+        ),
+        (
+            staging_admin,
+            "E917",
+            "git says bob reaches crm-staging admin (standing) (teams/crm.yaml:26); AWS does not",
+        ),
+        (
+            "iam://crm-dev/role/jumpgate-admin",
+            "E917",
+            "git does not let gwen reach crm-dev admin; AWS does (standing), through "
+            "teams/crm.yaml:26",
+        ),
+    ]
+    # the day is the one asked for (alice's prod admin ended 2026-12-31)
+    later = dt.date(2027, 1, 2)
+    assert verify(org, exp, DeployedTarget(org, as_deployed(org, exp)), today=later).paths == (
+        effective_access(org, exp, later)
+    )
+
+
+def test_two_password_policy_differences_in_one_finding(
+    example_org: tuple[Organization, Expansion], state: dict[str, Observed]
+) -> None:
+    org, exp = example_org
+    target = DeployedTarget(org, state)
+    policy = desired_policy(REPO)
+    target.iams[ID_NUMBER].password = {
+        **policy,
+        "MinimumPasswordLength": 8,
+        "RequireSymbols": False,
+    }
+    assert [m for _, _, m in rows(verify(org, exp, target, root=REPO, today=TODAY).findings)] == [
+        "password policy differs: MinimumPasswordLength 8 → 14, RequireSymbols False → True"
+    ]
