@@ -9,12 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
-from fake_aws import FakeTarget, client_error
+from fake_aws import FakeTarget
 
 from helpers import REPO
 from jumpgate.deploy.engine import MAX_PEOPLE_REMOVED, Engine, Options, StageResult
-from jumpgate.deploy.offboard import offboard_user
 
 IDENTITY = "100000000001"
 DEPARTED = "555555555555"  # an account no longer in accounts/
@@ -239,81 +237,6 @@ def test_a_group_that_reached_a_strict_environment_converges_behind_the_approval
     }
     assert found[stage] == ["jumpgate-group-crm-admin-dev-staging"]
     assert found[{"prod": "identity", "identity": "prod"}[stage]] == []
-
-
-def test_offboarding_removes_every_kind_of_credential_and_says_which() -> None:
-    target = FakeTarget(REPO)
-    target.leaver(
-        "ann",
-        keys=["AKIA1"],
-        mfa=["arn:aws:iam::1:mfa/people/ann", "GAHT12345678"],
-        password=True,
-        ssh=["APKA1"],
-        certificates=["CERT1"],
-        service=[("ACCA1", "codecommit.amazonaws.com"), ("ACCA2", "")],
-    )
-    iam = target.iam(IDENTITY)
-    assert offboard_user(iam, "ann") == [
-        "access key AKIA1",
-        "MFA device ann",
-        "MFA device GAHT12345678",
-        "console password",
-        "SSH key APKA1",
-        "signing certificate CERT1",
-        "codecommit.amazonaws.com credential",
-        "service credential",
-    ]
-    assert target.log == [
-        "iam delete_access_key ann AKIA1",
-        "iam deactivate_mfa_device ann arn:aws:iam::1:mfa/people/ann",
-        "iam delete_virtual_mfa_device arn:aws:iam::1:mfa/people/ann",
-        "iam deactivate_mfa_device ann GAHT12345678",  # a hardware device: not deleted
-        "iam delete_login_profile ann",
-        "iam delete_ssh_public_key ann APKA1",
-        "iam delete_signing_certificate ann CERT1",
-        "iam delete_service_specific_credential ann ACCA1",
-        "iam delete_service_specific_credential ann ACCA2",
-    ]
-
-
-def test_offboarding_a_user_who_is_gone_removes_nothing() -> None:
-    target = FakeTarget(REPO)
-    assert offboard_user(target.iam(IDENTITY), "nobody") == []
-    assert target.log == []
-
-
-@pytest.mark.parametrize(
-    ("operation", "code", "removed"),
-    [
-        ("DeleteVirtualMFADevice", "NoSuchEntity", ["MFA device ann", "s credential"]),
-        ("DeleteVirtualMFADevice", "NoSuchEntityException", ["MFA device ann", "s credential"]),
-        ("ListServiceSpecificCredentials", "NotImplemented", ["MFA device ann"]),
-        ("DeleteVirtualMFADevice", "AccessDenied", None),
-        ("GetUser", "AccessDenied", None),
-        ("GetLoginProfile", "AccessDenied", None),
-    ],
-)
-def test_offboarding_tolerates_only_what_is_already_gone(
-    operation: str, code: str, removed: list[str] | None
-) -> None:
-    target = FakeTarget(REPO)
-    target.leaver("ann", mfa=["arn:aws:iam::1:mfa/ann"], service=[("ACCA1", "s")])
-    iam = target.iam(IDENTITY)
-    iam.fail[operation] = client_error(code, operation)
-    if removed is None:
-        with pytest.raises(Exception, match=code):
-            offboard_user(iam, "ann")
-    else:
-        assert offboard_user(iam, "ann") == removed
-
-
-def test_an_error_without_a_code_is_not_taken_for_a_missing_user() -> None:
-    target = FakeTarget(REPO)
-    target.leaver("ann")
-    iam = target.iam(IDENTITY)
-    iam.fail["GetUser"] = ClientError({}, "GetUser")
-    with pytest.raises(ClientError):
-        offboard_user(iam, "ann")
 
 
 def test_a_stack_of_a_kind_the_engine_does_not_know_goes_with_the_groups() -> None:

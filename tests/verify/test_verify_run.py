@@ -7,8 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-import pytest
-from deployed_state import TODAY, DeployedTarget, as_deployed, example
+from deployed_state import TODAY, DeployedTarget, as_deployed
 
 from helpers import REPO
 from jumpgate.core.findings import Finding
@@ -23,16 +22,6 @@ ID, ID_NUMBER = "learnaws-identity", "100000000001"
 CRM_DEV = "105000000005"
 DENIED = "An error occurred (AccessDenied) when calling the {} operation: no"
 ASSUME_ANY = {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}
-
-
-@pytest.fixture(scope="module")
-def example_org() -> tuple[Organization, Expansion]:
-    return example()
-
-
-@pytest.fixture
-def state(example_org: tuple[Organization, Expansion]) -> dict[str, Observed]:
-    return as_deployed(*example_org)
 
 
 def rows(found: Sequence[Finding]) -> list[tuple[str, str, str]]:
