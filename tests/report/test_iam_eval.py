@@ -417,3 +417,19 @@ def test_a_trust_naming_the_account_admits_its_principals_only() -> None:
     )
     assert (ours, theirs) == (ALLOW, IMPLICIT)
     assert decide([policy(trust)], "sts:AssumeRole", ROLE, CONTEXT) == IMPLICIT
+
+
+def test_a_tag_variable_is_a_variable() -> None:
+    """`${aws:PrincipalTag/key}` holds a "/" (and a tag key may hold `. = + @` and spaces):
+    it is substituted, not matched as text."""
+    team = "arn:aws:s3:::teams/crm"
+    stmt = {
+        "Effect": "Allow",
+        "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::teams/${aws:PrincipalTag/cost center.team}",
+    }
+    tags = {"aws:principaltag/cost center.team": "crm"}
+    assert decide([policy(stmt)], "s3:GetObject", team, tags) == ALLOW
+    assert decide([policy(stmt)], "s3:GetObject", team, {}) == IMPLICIT
+    literal = "arn:aws:s3:::teams/${aws:PrincipalTag/cost center.team}"
+    assert decide([policy(stmt)], "s3:GetObject", literal, tags) == IMPLICIT

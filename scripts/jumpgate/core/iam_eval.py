@@ -46,7 +46,8 @@ Check = Callable[[Context], bool]
 ALLOW, DENY, IMPLICIT = "allow", "deny", "implicit-deny"
 _STATEMENT_KEYS = {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource"}
 _STATEMENT_KEYS |= {"Condition", "Principal"}
-_VARIABLE = re.compile(r"\$\{([A-Za-z0-9:_\-]+)\}")
+# a key may hold a tag key (aws:PrincipalTag/team): letters, digits, spaces, _ . : / = + - @
+_VARIABLE = re.compile(r"\$\{([A-Za-z0-9 _.:/=+\-@]+)\}")
 
 
 class Unsupported(ValueError):

@@ -98,7 +98,7 @@ def request_context(
 def _expiry_of(policy: Mapping[str, Any]) -> str | None:
     """The last day a group policy allows, from its `DateLessThan aws:CurrentTime`."""
     last: str | None = None
-    for statement in policy.get("Statement", []):
+    for statement in _statements(policy):  # a single statement may stand without a list
         instant = statement.get("Condition", {}).get("DateLessThan", {}).get("aws:CurrentTime")
         if isinstance(instant, str):
             day = dt.datetime.fromisoformat(instant.replace("Z", "+00:00")) - dt.timedelta(
@@ -146,8 +146,8 @@ def _candidates(
             name = pattern.rsplit("/", 1)[-1]
             if "*" not in pattern and "?" not in pattern and "${" not in pattern:
                 found = [by_arn[pattern]] if pattern in by_arn else []
-            elif "*" in name or "?" in name or "${" in name:
-                return every
+            elif "*" in name or "?" in name or "${" in name or "}" in name:
+                return every  # "}": the tail of a variable with a "/" (aws:PrincipalTag/key)
             else:
                 found = by_name.get(name, [])
             for role in found:
