@@ -196,9 +196,12 @@ class Engine:
                 outcome.seconds = time.monotonic() - started
                 self.listener("end", outcome)
                 return outcome
-            if outcome.ok and self._is_identity_stage(stage):
+            # the mass-removal guard fails the stage but stops nothing else: the stage goes on
+            # as far as removals, which it lists as blocked
+            going = not any(r.failed for r in outcome.results) and outcome.error == guarded.error
+            if going and self._is_identity_stage(stage):
                 outcome.results.append(self._password_policy(stage))
-            if outcome.ok and orphans:
+            if going and orphans:
                 outcome.results += self._remove(pool, stage, orphans, outcome)
         outcome.seconds = time.monotonic() - started
         self.listener("end", outcome)

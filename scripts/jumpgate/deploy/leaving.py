@@ -48,9 +48,8 @@ class Leaving:
 def deployed_people(cfn: Any, have: Existing) -> tuple[str, ...]:
     """The users a deployed stack holds: a user stack's parameter, or a batch's resources as
     CloudFormation records them (ListStackResources: its physical ids are the user names)."""
-    if have.tags.get(TAG_KIND) == "user":
-        name = have.parameters.get("UserName", "")
-        return (name,) if name else ()
+    if have.tags.get(TAG_KIND) == "user":  # no name read: the stack's counts all the same
+        return (have.parameters.get("UserName") or have.name,)
     found = []
     for page in cfn.get_paginator("list_stack_resources").paginate(StackName=have.stack_id):
         for resource in page["StackResourceSummaries"]:
