@@ -62,7 +62,8 @@ class FakeCfn:
                 return [
                     {
                         "StackResourceSummaries": [
-                            {"ResourceType": t, "PhysicalResourceId": p, "ResourceStatus": s}
+                            {"ResourceType": t, "PhysicalResourceId": p}
+                            | ({"ResourceStatus": s} if s else {})
                             for t, p, s in rows[i : i + 2]
                         ]
                     }
@@ -84,14 +85,16 @@ def test_deployed_people_of_a_batch_are_its_live_user_resources() -> None:
                 (USER, "", DONE),
                 (USER, "ann", "UPDATE_COMPLETE"),
                 (USER, "gone", "DELETE_COMPLETE"),
-            ]
+            ],
+            "arn:b2": [(USER, "no-status", "")],
         }
     )
     assert deployed_people(cfn, have("b1")) == ("ann", "carol")
+    assert deployed_people(cfn, have("b2")) == ("no-status",)
     assert deployed_people(cfn, have("u", kind="user", UserName="bob")) == ("bob",)
     # a person stack whose name cannot be read still counts, under the stack's name
     assert deployed_people(cfn, have("jumpgate-user-x", kind="user")) == ("jumpgate-user-x",)
-    assert cfn.read == ["arn:b1"]
+    assert cfn.read == ["arn:b1", "arn:b2"]
 
 
 def test_people_leaving_reads_only_changed_stacks_and_names_leavers_and_movers() -> None:
@@ -207,10 +210,10 @@ def test_guard_refuses_movers_before_anything() -> None:
 
 def test_guard_holds_back_the_batches_that_delete_people_past_the_limit() -> None:
     guard, heard = _guard(limit=1)
-    stacks = [want("b1", "ann"), want("b2", "cat"), want("g", kind="group")]
+    stacks = [want("b1", "ann"), want("b2", "cat"), want("g", kind="group"), want("b3", "eve")]
     leaving = Leaving({"b1": ["ben"], "b2": ["dan"], "b3": []})
     result = guard.guard(leaving, "identity", ("1", "id"), stacks, {"b1", "b2"})
-    assert [w.name for w in result.wanted] == ["g"]
+    assert [w.name for w in result.wanted] == ["g", "b3"]  # b3 deletes nobody
     assert [(r.stack, r.action, r.reason) for r in result.results] == [
         ("b1", "blocked", "mass-removal guard"),
         ("b2", "blocked", "mass-removal guard"),
@@ -246,3 +249,93 @@ def test_a_plan_says_what_would_be_offboarded_and_removes_nothing() -> None:
         ("would-offboard", ["access key AKdan of dan (to remove)"])
     ]
     assert guard.target.iam.calls == []
+
+
+class FakeStacks:
+    """DeleteStack and the DescribeStacks that waits for it."""
+
+    def __init__(self, users: list[str]) -> None:
+        self.calls: list[str] = []
+        self.users = users
+
+    def update_termination_protection(
+        self, StackName: str, EnableTerminationProtection: bool
+    ) -> None:
+        self.calls.append(f"protect {StackName} {EnableTerminationProtection}")
+
+    def delete_stack(self, StackName: str) -> None:
+        self.calls.append(f"delete_stack {StackName}")
+
+    def describe_stacks(self, StackName: str) -> dict[str, Any]:
+        return {"Stacks": [{"StackName": StackName, "StackStatus": "DELETE_COMPLETE"}]}
+
+    def get_paginator(self, operation: str) -> Any:
+        return FakeCfn({"arn:b1": [(USER, u, DONE) for u in self.users]}).get_paginator(operation)
+
+
+class FullTarget(FakeTarget):
+    def __init__(self, users: list[str]) -> None:
+        super().__init__()
+        self.cfn = FakeStacks(users)
+
+    def client(self, account_id: str, service: str) -> Any:
+        return self.cfn if service == "cloudformation" else self.iam
+
+
+def test_read_asks_the_identity_accounts_cloudformation() -> None:
+    target = FullTarget(["ann", "ben"])
+    guard = PeopleGuard(target, Options(), lambda kind, data: None, None)
+    assert guard.local
+    leaving = guard.read("100", [want("b1", "ann")], {"b1": have("b1")})
+    assert leaving.by_stack == {"b1": ["ben"]}
+
+
+def test_an_empty_batch_is_deleted_after_its_people_are_offboarded() -> None:
+    target = FullTarget([])
+    guard = PeopleGuard(target, Options(), lambda kind, data: None, None)
+    result = guard.delete("identity", ("100", "id-name"), have("b1"), ["ann", "ben"])
+    assert (result.stage, result.account, result.stack, result.action) == (
+        "identity",
+        "id-name",
+        "b1",
+        "deleted",
+    )
+    assert result.offboarded == ["access key AKann of ann", "access key AKben of ben"]
+    assert target.iam.calls == ["delete_access_key ann", "delete_access_key ben"]
+    assert target.cfn.calls == ["protect arn:b1 False", "delete_stack arn:b1"]
+
+
+def test_a_plan_deletes_nothing_and_names_what_would_go() -> None:
+    target = FullTarget([])
+    guard = PeopleGuard(target, Options(plan=True), lambda kind, data: None, None)
+    batch = guard.delete("identity", ("100", "id"), have("b1"), ["ann"])
+    person = guard.delete("identity", ("100", "id"), have("u", kind="user", UserName="bob"), [])
+    group = guard.delete("identity", ("100", "id"), have("g", kind="group"), [])
+    assert [(r.action, r.offboarded) for r in (batch, person, group)] == [
+        ("would-delete", ["access key AKann of ann (to remove)"]),
+        ("would-delete", ["access key AKbob (to remove)"]),
+        ("would-delete", []),
+    ]
+    assert target.iam.calls == [] and target.cfn.calls == []
+
+
+def test_a_person_stack_is_deleted_after_offboarding_and_a_failure_is_reported() -> None:
+    target = FullTarget([])
+    guard = PeopleGuard(target, Options(), lambda kind, data: None, None)
+    result = guard.delete("identity", ("100", "id"), have("u", kind="user", UserName="bob"), [])
+    assert (result.action, result.offboarded) == ("deleted", ["access key AKbob"])
+    assert target.cfn.calls == ["protect arn:u False", "delete_stack arn:u"]
+
+    def refuse(StackName: str) -> None:
+        from botocore.exceptions import ClientError
+
+        raise ClientError({"Error": {"Code": "ValidationError", "Message": "no"}}, "DeleteStack")
+
+    target.cfn.delete_stack = refuse  # type: ignore[method-assign]
+    failed = guard.delete("identity", ("100", "id"), have("g", kind="group"), [])
+    assert failed.action == "failed"
+    assert (
+        failed.reason
+        == "An error occurred (ValidationError) when calling the DeleteStack operation: no"
+    )
+    assert failed.seconds >= 0
