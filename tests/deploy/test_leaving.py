@@ -182,9 +182,11 @@ class FakeTarget:
 
     def __init__(self) -> None:
         self.iam = FakeIam()
+        self.asked: set[str] = set()  # the accounts clients were asked for
 
     def client(self, account_id: str, service: str) -> Any:
         assert service == "iam"
+        self.asked.add(account_id)
         return self.iam
 
 
@@ -240,6 +242,7 @@ def test_guard_offboards_leavers_of_later_batches_now() -> None:
     ]
     assert [kind for kind, _ in heard] == ["stack"]
     assert guard.target.iam.calls == ["delete_access_key dan"]
+    assert guard.target.asked == {"100"}  # the identity account's id, not its name
 
 
 def test_a_plan_says_what_would_be_offboarded_and_removes_nothing() -> None:
@@ -279,6 +282,7 @@ class FullTarget(FakeTarget):
         self.cfn = FakeStacks(users)
 
     def client(self, account_id: str, service: str) -> Any:
+        self.asked.add(account_id)
         return self.cfn if service == "cloudformation" else self.iam
 
 
@@ -288,6 +292,7 @@ def test_read_asks_the_identity_accounts_cloudformation() -> None:
     assert guard.local
     leaving = guard.read("100", [want("b1", "ann")], {"b1": have("b1")})
     assert leaving.by_stack == {"b1": ["ben"]}
+    assert target.asked == {"100"}
 
 
 def test_an_empty_batch_is_deleted_after_its_people_are_offboarded() -> None:
@@ -303,6 +308,7 @@ def test_an_empty_batch_is_deleted_after_its_people_are_offboarded() -> None:
     assert result.offboarded == ["access key AKann of ann", "access key AKben of ben"]
     assert target.iam.calls == ["delete_access_key ann", "delete_access_key ben"]
     assert target.cfn.calls == ["protect arn:b1 False", "delete_stack arn:b1"]
+    assert target.asked == {"100"}
 
 
 def test_a_plan_deletes_nothing_and_names_what_would_go() -> None:
@@ -317,6 +323,7 @@ def test_a_plan_deletes_nothing_and_names_what_would_go() -> None:
         ("would-delete", []),
     ]
     assert target.iam.calls == [] and target.cfn.calls == []
+    assert target.asked == {"100"}
 
 
 def test_a_person_stack_is_deleted_after_offboarding_and_a_failure_is_reported() -> None:
