@@ -350,8 +350,11 @@ def create_change_set(
 
 
 def _labelled(want: Desired, changes: list[Change]) -> list[Change]:
-    """A batch's changes name the person: `Add User1a2b… alice [AWS::IAM::User]`."""
+    """A batch's changes name the person: `Add User1a2b… alice [AWS::IAM::User]` (elsewhere the
+    logical id and the stack's name already say who)."""
     if want.kind != "people":
+        for change in changes:
+            change.label = ""
         return changes
     names = {
         logical: str(resource.get("Properties", {}).get("UserName", ""))
