@@ -70,12 +70,12 @@ def as_deployed(org: Organization, exp: Expansion) -> dict[str, Observed]:
     return observed
 
 
-class _Pager:
+class Pager:
     def __init__(self, method: Any) -> None:
         self.method = method
 
     def paginate(self, **kwargs: Any) -> list[dict[str, Any]]:
-        """One item a page: a reader must gather every page."""
+        """One item a page: a reader must gather every page (shared by the in-memory IAMs)."""
         found: dict[str, list[Any]] = self.method(**kwargs)
         ((key, items),) = found.items()
         return [{key: [item]} for item in items] or [{key: []}]
@@ -97,8 +97,8 @@ class DeployedIAM:
         if operation in self.refuse:
             raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, operation)
 
-    def get_paginator(self, operation: str) -> _Pager:
-        return _Pager(getattr(self, operation))
+    def get_paginator(self, operation: str) -> Pager:
+        return Pager(getattr(self, operation))
 
     def list_users(self, PathPrefix: str = "/") -> dict[str, Any]:
         users = self.seen.users.items()

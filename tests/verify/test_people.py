@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from deployed_state import Pager
 
 from jumpgate.core.rules import hint_of
 from jumpgate.verify.people import KEY_MAX_AGE, check_people
@@ -38,17 +39,6 @@ def trusting(account: str, **condition: Any) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": [statement]}
 
 
-class _Pager:
-    def __init__(self, method: Any) -> None:
-        self.method = method
-
-    def paginate(self, **kwargs: Any) -> list[dict[str, Any]]:
-        """One item a page (every item must be gathered from every page)."""
-        found: dict[str, list[Any]] = self.method(**kwargs)
-        ((key, items),) = found.items()
-        return [{key: [item]} for item in items] or [{key: []}]
-
-
 class PeopleIAM:
     """Users (path, own inline and attached policies, access keys, groups), groups (inline and
     attached policies) and managed policies of one account."""
@@ -63,8 +53,8 @@ class PeopleIAM:
         self.users[name] = {"path": path, "inline": {}, "attached": [], "keys": [], "groups": []}
         self.users[name].update(fields)
 
-    def get_paginator(self, operation: str) -> _Pager:
-        return _Pager(getattr(self, operation))
+    def get_paginator(self, operation: str) -> Pager:
+        return Pager(getattr(self, operation))
 
     def list_users(self) -> dict[str, Any]:
         return {

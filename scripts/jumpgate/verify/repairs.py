@@ -101,15 +101,19 @@ def _recreated(stack: Desired, resource: str, what: str) -> Repair:
     return repair
 
 
-def _created_again(org: Organization, stack: Desired, at: str, user: User) -> Repair:
-    """A user of a batch deleted out of band: CreateUser with the declared path and tags, then
-    its groups. CloudFormation finds it again by name (a user's physical id is its name)."""
-    tags = {
+def _person_tags(user: User) -> dict[str, str]:
+    """The tags a person's user carries besides the strict-groups one."""
+    return {
         "jumpgate:name": user.name,
         "jumpgate:email": user.email,
         "jumpgate:teams": " ".join(sorted(user.teams)),
-        **principal_tags(user),
     }
+
+
+def _created_again(org: Organization, stack: Desired, at: str, user: User) -> Repair:
+    """A user of a batch deleted out of band: CreateUser with the declared path and tags, then
+    its groups. CloudFormation finds it again by name (a user's physical id is its name)."""
+    tags = {**_person_tags(user), **principal_tags(user)}
     name = user.username
     create = Call(
         "create_user",
@@ -256,11 +260,7 @@ def _user(
     for group in sorted(want - set(got["groups"])):
         call = Call("add_user_to_group", {"GroupName": group, "UserName": name})
         out.append(_repair(stack, at, f"not in declared group {group}: AddUserToGroup", call))
-    tags = {
-        "jumpgate:name": user.name,
-        "jumpgate:email": user.email,
-        "jumpgate:teams": " ".join(sorted(user.teams)),
-    }
+    tags = _person_tags(user)
     changed = sorted(k for k, v in tags.items() if got["tags"].get(k) != v)
     if changed:
         call = Call(
